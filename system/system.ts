@@ -1,0 +1,90 @@
+// The single description of the system: every name that ties the Pulumi program, the local stack,
+// the Workers' configs and the tests together. Wiring is derived from here, never retyped.
+
+/** An API permission (Auth0 "scope" on a resource server). */
+export interface Permission {
+  readonly value: string;
+  readonly description: string;
+}
+
+/** Auth0 API "Todos API": the resource server the Todos API Worker protects. */
+export const todosApi = {
+  /** Display name of the Auth0 API. */
+  name: 'Todos API',
+  /** API identifier = the `aud` of its access tokens. */
+  identifier: 'urn:todos-api',
+  signingAlg: 'RS256',
+  allowOfflineAccess: true,
+  permissions: [
+    { value: 'read:todos', description: 'Read your todos' },
+    { value: 'write:todos', description: 'Create, update and delete your todos' },
+    { value: 'read:billing', description: 'Read your billing information' },
+  ],
+  /** Cloudflare Worker that serves the API. */
+  workerName: 'todos-api',
+  /** `wrangler dev` / local stack port. */
+  devPort: 8789,
+  /** D1 database holding the todos and billing profiles, bound as `DB`. */
+  database: { name: 'todos-db', binding: 'DB' },
+} as const satisfies {
+  permissions: readonly Permission[];
+  [key: string]: unknown;
+};
+
+export type TodosPermission = (typeof todosApi.permissions)[number]['value'];
+
+/** The MCP server Worker: OAuth server for MCP clients, OIDC client of Auth0. */
+export const mcpServer = {
+  /** Cloudflare Worker name (the tutorial's). */
+  workerName: 'mcp-auth0-oidc',
+  /** Auth0 application: a Regular Web Application. */
+  appName: 'Remote MCP Server',
+  devPort: 8788,
+  /** Path of the upstream (IdP) redirect URI on the MCP server. */
+  callbackPath: '/callback',
+  /** Streamable HTTP and legacy SSE transports. */
+  paths: { mcp: '/mcp', sse: '/sse' },
+  /**
+   * Scope the MCP server asks the IdP for. `read:billing` is deliberately not requested
+   * (as in the tutorial): the `list-billing` tool shows a "not permitted" answer.
+   */
+  scope: 'openid email profile offline_access read:todos write:todos',
+  /** KV namespace for the OAuth provider's state (clients, grants, tokens). */
+  kv: { binding: 'OAUTH_KV', title: 'mcp-oauth-kv' },
+  /** Service binding from the MCP server to the Todos API Worker. */
+  todosApiBinding: 'TODOS_API',
+} as const;
+
+/** Auth0 tenant objects that are not the API or the MCP app. */
+export const auth0 = {
+  /** Database connection enabled for the MCP app so users can sign up / log in. */
+  databaseConnection: 'Username-Password-Authentication',
+  /** The machine-to-machine app Auth0 makes per API ("Test" tab in the dashboard). */
+  testAppName: 'Todos API (Test Application)',
+} as const;
+
+/** Local mode: the Auth0-compatible IdP that stands in for Auth0 on one machine. */
+export const localIdp = {
+  port: 8790,
+} as const;
+
+/** The one host name local mode uses: tokens are bound to exact URLs, so never mix hosts. */
+export const localHost = 'localhost';
+
+/** Base URL of a local service on a port, e.g. `http://localhost:8788`. */
+export function localUrl(port: number): string {
+  return `http://${localHost}:${port}`;
+}
+
+/** Issuer of the local IdP: with a trailing slash, like Auth0's `https://<domain>/`. */
+export function localIssuer(port: number = localIdp.port): string {
+  return `${localUrl(port)}/`;
+}
+
+/** The IdP redirect URI of an MCP server at `mcpServerUrl` (origin, no trailing slash). */
+export function mcpCallbackUrl(mcpServerUrl: string): string {
+  return new URL(mcpServer.callbackPath, mcpServerUrl).toString();
+}
+
+/** Every permission value of the Todos API. */
+export const allTodosPermissions: readonly TodosPermission[] = todosApi.permissions.map((p) => p.value);
