@@ -1,0 +1,240 @@
+// The whole local system in one process: the local IdP plus every Worker in one Miniflare (workerd), wired together.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4ModuleDefinition, type V4WorkerOptions } from 'miniflare';
+import { localHost, localIdp, localIssuer, localUrl, mcpServer, todosApi } from '../../system/system.js';
+import { startLocalIdp, type LocalIdp } from '../local-idp/start-local-idp.js';
+import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
+import { discoverWorkers } from './discover-workers.js';
+import { ensurePortsFree } from './ensure-ports-free.js';
+import { loadCookieEncryptionKey } from './load-cookie-encryption-key.js';
+import { localWorkerVars } from './local-worker-vars.js';
+import { prepareWorker, type PreparedWorker } from './prepare-worker.js';
+
+export type { LocalIdp } from '../local-idp/start-local-idp.js';
+
+export interface LocalStackOptions {
+  /** Ports on `localhost`. Defaults: the system description's dev ports (mcp 8788, api 8789, idp 8790). */
+  ports?: { mcp?: number; api?: number; idp?: number };
+  /** Folder for IdP keys, KV/D1/DO data, the cookie key and cached bundles. Default: `<repo>/.state`. */
+  stateDir?: string;
+  /**
+   * Where built Worker bundles are cached, keyed by a hash of their sources. Default: `<stateDir>/bundles`.
+   * Test files that each use a fresh stateDir share one cache here to skip rebuilding.
+   */
+  bundleCacheDir?: string;
+  /** Keep data across restarts (default true). When false, IdP and Worker data live in a temp folder removed on stop. */
+  persist?: boolean;
+  idp?: { accessTokenTtlSeconds?: number };
+  /** Where progress and Worker console output go. Default: console.log. */
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  urls: { mcp: string; api: string; issuer: string };
+  /** The IdP currently running (a new object after `startIdp()`). */
+  readonly idp: LocalIdp;
+  /** Workers running, by wrangler name, with how they were built. */
+  workers: ReadonlyArray<{ name: string; url: string; bundleSha256: string; fromCache: boolean }>;
+  stop(): Promise<void>;
+  /** For fault tests: stop/start the IdP alone (same port/state) */
+  stopIdp(): Promise<void>;
+  startIdp(): Promise<void>;
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+// Blocks fetches to private addresses, including the loopback IdP and API of local mode (see ARCHITECTURE.md).
+const LOCAL_MODE_FORBIDDEN_FLAGS = new Set(['global_fetch_strictly_public']);
+
+/** Start the local IdP and every Worker that exists, each on its own `localhost` port, and wire them together. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const ports = {
+    mcp: options.ports?.mcp ?? mcpServer.devPort,
+    api: options.ports?.api ?? todosApi.devPort,
+    idp: options.ports?.idp ?? localIdp.port,
+  };
+  const urls = { mcp: localUrl(ports.mcp), api: localUrl(ports.api), issuer: localIssuer(ports.idp) };
+  const portOfWorker: Record<string, number> = { [mcpServer.workerName]: ports.mcp, [todosApi.workerName]: ports.api };
+  const stateDir = path.resolve(options.stateDir ?? path.join(repoRoot, '.state'));
+  const persist = options.persist ?? true;
+  const bundleCacheDir = path.resolve(options.bundleCacheDir ?? path.join(stateDir, 'bundles'));
+
+  const discovered = await discoverWorkers(path.join(repoRoot, 'workers'));
+  const unknown = discovered.filter((w) => portOfWorker[w.name] === undefined);
+  for (const w of unknown) log(`[stack] skipping Worker ${w.name}: system/system.ts gives it no local port`);
+  const runnable = discovered.filter((w) => portOfWorker[w.name] !== undefined);
+
+  await ensurePortsFree([
+    { port: ports.idp, service: 'local IdP' },
+    ...runnable.map((w) => ({ port: portOfWorker[w.name] as number, service: `Worker ${w.name}` })),
+  ]);
+
+  // Without persistence, data goes to a temp folder; bundles stay cached in stateDir either way (they are not data).
+  const dataDir = persist ? stateDir : await mkdtemp(path.join(os.tmpdir(), 'local-stack-'));
+  const idpOptions = {
+    port: ports.idp,
+    stateDir: path.join(dataDir, 'idp'),
+    mcpServerUrl: urls.mcp,
+    host: localHost,
+    ...(options.idp?.accessTokenTtlSeconds !== undefined ? { accessTokenTtlSeconds: options.idp.accessTokenTtlSeconds } : {}),
+  };
+
+  let idp: LocalIdp | undefined;
+  let mf: Miniflare | undefined;
+  const cleanup = async (): Promise<void> => {
+    await Promise.allSettled([mf?.dispose(), idp?.close()]);
+    mf = undefined;
+    idp = undefined;
+    if (!persist) await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    // Bundling (seconds on a cache miss) and the IdP start overlap; the IdP is recorded as soon as it is up so a
+    // failed build still closes it.
+    const idpStarting = startLocalIdp(idpOptions).then((started) => (idp = started));
+    const [prepared, startedIdp, cookieEncryptionKey] = await Promise.all([
+      Promise.all(
+        runnable.map((w) =>
+          prepareWorker({ workerDir: w.workerDir, cacheDir: path.join(bundleCacheDir, w.name), repoRoot }),
+        ),
+      ),
+      idpStarting,
+      loadCookieEncryptionKey(dataDir),
+    ]).catch(async (error: unknown) => {
+      await idpStarting.catch(() => undefined); // let a pending start finish so cleanup() can close it
+      throw error;
+    });
+    for (const w of prepared) {
+      log(`[stack] ${w.name}: ${w.fromCache ? 'cached bundle' : 'built'} ${w.bundle.sha256.slice(0, 12)} (${formatKiB(w.bundle.sizeBytes)})`);
+    }
+
+    const running = new Set(prepared.map((w) => w.name));
+    const workers = prepared.map((w) =>
+      toMiniflareWorker(w, {
+        port: portOfWorker[w.name] as number,
+        vars: localWorkerVars(w.name, { idp: startedIdp, urls, cookieEncryptionKey }),
+        running,
+        log,
+      }),
+    );
+    mf = new Miniflare(
+      convertV4MiniflareOptions({
+        // Miniflare's own entry socket is unused (each Worker has its own direct socket): keep it off the known ports.
+        host: '127.0.0.1',
+        port: 0,
+        cf: false,
+        log: new StackLog(log),
+        handleStructuredLogs: ({ level, message }) => log(`[workerd:${level}] ${message}`),
+        ...(persist ? { resourcePersistencePath: path.join(dataDir, 'workerd') } : {}),
+        workers,
+      }),
+    );
+    await mf.ready.catch((error: unknown) => {
+      throw new Error(`workerd could not start the Workers (${[...running].join(', ')}): ${(error as Error).message}`, { cause: error });
+    });
+
+    for (const w of prepared) {
+      for (const plan of w.d1) {
+        const db = (await mf.getD1Database(plan.binding, w.name)) as unknown as D1Like;
+        const applied = await applyD1Migrations(db, plan);
+        if (applied.length > 0) log(`[stack] ${w.name}: applied D1 migrations ${applied.join(', ')}`);
+      }
+    }
+
+    let stopped = false;
+    return {
+      urls,
+      get idp(): LocalIdp {
+        if (!idp) throw new Error('The local IdP is stopped (stopIdp() was called without startIdp())');
+        return idp;
+      },
+      workers: prepared.map((w) => ({
+        name: w.name,
+        url: localUrl(portOfWorker[w.name] as number),
+        bundleSha256: w.bundle.sha256,
+        fromCache: w.fromCache,
+      })),
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await cleanup();
+      },
+      async stopIdp() {
+        const running = idp;
+        idp = undefined;
+        await running?.close();
+      },
+      async startIdp() {
+        if (stopped) throw new Error('The local stack is stopped');
+        if (idp) return;
+        await ensurePortsFree([{ port: ports.idp, service: 'local IdP' }]);
+        idp = await startLocalIdp(idpOptions);
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+interface MiniflareWorkerContext {
+  port: number;
+  vars: Record<string, string>;
+  /** Names of the Workers in this stack: a service binding to any other Worker cannot be served. */
+  running: ReadonlySet<string>;
+  log: (line: string) => void;
+}
+
+function toMiniflareWorker(worker: PreparedWorker, { port, vars, running, log }: MiniflareWorkerContext): V4WorkerOptions {
+  const { bundle, workerOptions } = worker;
+  // A Worker written before the one it binds to (e.g. the MCP server before the Todos API exists) still starts;
+  // calls through the missing binding fail inside the Worker instead of workerd refusing the whole config.
+  const serviceBindings = Object.fromEntries(
+    Object.entries(workerOptions.serviceBindings ?? {}).filter(([binding, target]) => {
+      const name = typeof target === 'string' ? target : (target as { name?: unknown }).name;
+      if (typeof name !== 'string' || running.has(name)) return true;
+      log(`[stack] ${worker.name}: service binding ${binding} -> ${name} left out (${name} is not running)`);
+      return false;
+    }),
+  );
+  // The entry module must come first; wrangler's outdir may also hold extra modules (wasm, text, chunks).
+  const ordered = [bundle.mainModule, ...bundle.files.filter((f) => f !== bundle.mainModule)];
+  const modules: V4ModuleDefinition[] = ordered.map((file) => ({ type: moduleType(file), path: path.join(bundle.outDir, file) }));
+  return {
+    ...workerOptions,
+    name: worker.name,
+    modules,
+    modulesRoot: bundle.outDir,
+    compatibilityFlags: (workerOptions.compatibilityFlags ?? []).filter((flag) => !LOCAL_MODE_FORBIDDEN_FLAGS.has(flag)),
+    bindings: { ...(workerOptions.bindings ?? {}), ...vars },
+    serviceBindings,
+    unsafeDirectSockets: [{ host: localHost, port }],
+  };
+}
+
+function moduleType(file: string): V4ModuleDefinition['type'] {
+  if (/\.m?js$/.test(file)) return 'ESModule';
+  if (/\.cjs$/.test(file)) return 'CommonJS';
+  if (/\.wasm$/.test(file)) return 'CompiledWasm';
+  if (/\.(txt|html|sql)$/.test(file)) return 'Text';
+  return 'Data';
+}
+
+function formatKiB(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** Routes Miniflare's own messages to the stack's log; its "Ready on <entry socket>" line would point at the wrong port. */
+class StackLog extends Log {
+  constructor(private readonly sink: (line: string) => void) {
+    super(LogLevel.INFO);
+  }
+  protected override log(message: string): void {
+    this.sink(message);
+  }
+  override logReady(): void {}
+}
