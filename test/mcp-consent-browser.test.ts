@@ -1,0 +1,124 @@
+// The MCP server's consent page and the IdP login in a real Chromium: Allow lands on the client with a code; Deny
+// returns access_denied. Screenshots go to test-artifacts/.
+import { access, mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localUrl } from '../system/system.js';
+import { pkcePair } from './helpers/browserless-login.js';
+import { startTestStack, type TestStack } from './helpers/start-test-stack.js';
+
+const ports = { mcp: 28798, api: 28799, idp: 28800 };
+const CALLBACK_PORT = 28801;
+const CHROMIUM = '/usr/bin/chromium';
+const artifacts = path.resolve('test-artifacts');
+/** The MCP client's redirect URI: a tiny local server standing in for Claude Desktop / mcp-remote. */
+const clientRedirect = `${localUrl(CALLBACK_PORT)}/oauth/callback`;
+
+let testStack: TestStack;
+let browser: Browser;
+let callbackServer: Server;
+
+async function registerClient(name: string): Promise<string> {
+  const response = await fetch(new URL('/oauth/register', testStack.stack.urls.mcp), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ client_name: name, redirect_uris: [clientRedirect], token_endpoint_auth_method: 'none' }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { client_id: string }).client_id;
+}
+
+function authorizeUrl(clientId: string, state: string): string {
+  const url = new URL('/authorize', testStack.stack.urls.mcp);
+  url.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: clientId,
+    redirect_uri: clientRedirect,
+    code_challenge: pkcePair().challenge,
+    code_challenge_method: 'S256',
+    state,
+    scope: 'read:todos write:todos',
+  }).toString();
+  return url.href;
+}
+
+beforeAll(async () => {
+  try {
+    await access(CHROMIUM);
+  } catch {
+    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI does).`);
+  }
+  callbackServer = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('MCP client callback reached');
+  });
+  await new Promise<void>((resolve) => callbackServer.listen(CALLBACK_PORT, 'localhost', resolve));
+  testStack = await startTestStack({ ports });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  await mkdir(artifacts, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await testStack?.dispose();
+  callbackServer?.closeAllConnections();
+  await new Promise<void>((resolve) => (callbackServer ? callbackServer.close(() => resolve()) : resolve()));
+});
+
+describe('consent and login in Chromium', () => {
+  it('should show the consent page, then the IdP login, and land on the client with a code', async () => {
+    const clientId = await registerClient('Browser <b>Test</b> Client');
+    const page = await browser.newPage();
+    const consent = await page.goto(authorizeUrl(clientId, 'allow-state'));
+    expect(consent?.status()).toBe(200);
+    expect(consent?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+    // The client's name is shown as text, never as markup.
+    expect(await page.locator('h1').textContent()).toContain('Browser <b>Test</b> Client');
+    expect(await page.locator('h1 b').count()).toBe(0);
+    expect(await page.textContent('main')).toContain('localhost');
+    expect(await page.textContent('main')).toContain('Read your todos');
+    // Inline styles are allowed by our CSP: the Allow button is styled.
+    expect(await page.locator('button.primary').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(37, 99, 235)');
+    await page.screenshot({ path: path.join(artifacts, 'mcp-consent.png'), fullPage: true });
+
+    await Promise.all([page.waitForURL((url) => url.origin === new URL(testStack.stack.urls.issuer).origin), page.click('button[value=approve]')]);
+    await page.screenshot({ path: path.join(artifacts, 'mcp-idp-login.png'), fullPage: true });
+    const alice = testStack.stack.idp.users[0]!;
+    await page.fill('#email', alice.email);
+    await page.fill('#password', alice.password);
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(clientRedirect)), page.click('button[type=submit]')]);
+    const landed = new URL(page.url());
+    expect(landed.searchParams.get('code')).toBeTruthy();
+    expect(landed.searchParams.get('state')).toBe('allow-state');
+    expect(landed.searchParams.get('iss')).toBe(testStack.stack.urls.mcp);
+    expect(await page.textContent('body')).toContain('MCP client callback reached');
+    await page.close();
+  });
+
+  it('should return access_denied to the client when the user clicks Deny', async () => {
+    const clientId = await registerClient('Deny Test Client');
+    const page = await browser.newPage();
+    await page.goto(authorizeUrl(clientId, 'deny-state'));
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(clientRedirect)), page.click('button[value=deny]')]);
+    const landed = new URL(page.url());
+    expect(landed.searchParams.get('error')).toBe('access_denied');
+    expect(landed.searchParams.get('state')).toBe('deny-state');
+    expect(landed.searchParams.get('code')).toBeNull();
+    await page.screenshot({ path: path.join(artifacts, 'mcp-consent-denied.png') });
+    await page.close();
+  });
+
+  it('should show an error page, not a redirect, for an unregistered redirect URI', async () => {
+    const clientId = await registerClient('Redirect Test Client');
+    const page = await browser.newPage();
+    const url = new URL(authorizeUrl(clientId, 'x'));
+    url.searchParams.set('redirect_uri', 'http://localhost:9/evil');
+    const response = await page.goto(url.href);
+    expect(response?.status()).toBe(400);
+    expect(new URL(page.url()).origin).toBe(testStack.stack.urls.mcp);
+    await page.screenshot({ path: path.join(artifacts, 'mcp-authorize-error.png') });
+    await page.close();
+  });
+});

@@ -1,0 +1,81 @@
+// GET/POST /authorize: validate the MCP client's request, ask for consent (unless remembered), then hand over to the IdP.
+import { AuthorizationError, CimdFetchError } from '@cloudflare/workers-oauth-provider';
+import { idpConfig } from '../upstream/idp-config.js';
+import { consentPage } from './consent-page.js';
+import { errorPage, htmlResponse } from './html-page.js';
+import { oauthHelpers } from './oauth-helpers.js';
+import { redirectToIdp } from './upstream-redirect.js';
+
+/** The approvals cookie is remembered this long (seconds): 30 days, the library's default, stated explicitly. */
+const REMEMBER_CONSENT_SECONDS = 30 * 24 * 60 * 60;
+
+/** Largest consent form we read, in bytes: it holds a handle and two short fields. */
+const MAX_FORM_BYTES = 8 * 1024;
+
+export async function handleAuthorize(request: Request, env: Env, origin: string): Promise<Response> {
+  try {
+    if (request.method === 'GET') return await showConsent(request, env, origin);
+    if (request.method === 'POST') return await decideConsent(request, env, origin);
+    return errorPage(405, 'Method not allowed', 'Use GET to start an authorization.', new Headers({ Allow: 'GET, POST' }));
+  } catch (error) {
+    return authorizeFailure(error);
+  }
+}
+
+async function showConsent(request: Request, env: Env, origin: string): Promise<Response> {
+  const oauth = oauthHelpers(env);
+  const config = idpConfig(env);
+  const authRequest = await oauth.parseAuthRequest(request);
+  // The proxy learns the user only at the IdP, so approvals are per browser (no `subject`).
+  if (await oauth.isConsentRemembered(request, authRequest, { secret: env.COOKIE_ENCRYPTION_KEY })) {
+    return redirectToIdp(oauth, authRequest, config, origin);
+  }
+  const details = await oauth.describeConsent(authRequest); // before beginConsent: a failed lookup stores nothing
+  const consent = await oauth.beginConsent(authRequest);
+  const html = consentPage({ details, handle: consent.handle, upstreamScope: config.scope, idpName: config.issuer.host });
+  return htmlResponse(html, 200, consent.headers);
+}
+
+async function decideConsent(request: Request, env: Env, origin: string): Promise<Response> {
+  const oauth = oauthHelpers(env);
+  const form = await readForm(request);
+  if (!form) return errorPage(400, 'Invalid request', 'The consent form could not be read. Start the sign-in again.');
+  const handle = form.get('handle');
+  if (typeof handle !== 'string' || !handle) {
+    return errorPage(400, 'Invalid request', 'The consent form is missing its handle. Start the sign-in again.');
+  }
+  const decision = form.get('decision');
+  if (decision === 'deny') {
+    const denied = await oauth.denyConsent(request, handle);
+    denied.headers.set('Location', denied.redirectTo);
+    return new Response(null, { status: 302, headers: denied.headers });
+  }
+  if (decision !== 'approve') return errorPage(400, 'Invalid request', 'Choose Allow or Deny.');
+  const remember = form.get('remember') === '1' ? { secret: env.COOKIE_ENCRYPTION_KEY, maxAgeSeconds: REMEMBER_CONSENT_SECONDS } : undefined;
+  const approved = await oauth.approveConsent(request, handle, remember ? { remember } : {});
+  return redirectToIdp(oauth, approved.request, idpConfig(env), origin, approved.headers);
+}
+
+async function readForm(request: Request): Promise<FormData | undefined> {
+  const type = request.headers.get('Content-Type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return undefined;
+  const length = Number(request.headers.get('Content-Length') ?? '0');
+  if (length > MAX_FORM_BYTES) return undefined;
+  try {
+    return await request.formData();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The library's rules: redirect only when it validated the client's redirect URI; otherwise render here. */
+function authorizeFailure(error: unknown): Response {
+  if (error instanceof AuthorizationError) {
+    if (error.redirectTo) return new Response(null, { status: 302, headers: { Location: error.redirectTo, 'Cache-Control': 'no-store' } });
+    return errorPage(400, 'This sign-in request is not valid', error.description);
+  }
+  if (error instanceof CimdFetchError) {
+    return errorPage(400, 'This app could not be verified', "The app's client metadata document could not be fetched or is invalid.");
+  }
+  throw error;
+}

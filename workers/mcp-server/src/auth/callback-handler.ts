@@ -1,0 +1,53 @@
+// GET /callback: the IdP sends the user back; check the state, exchange the code, validate the ID token, issue the MCP grant.
+import { AuthorizationError, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
+import { mcpCallbackUrl } from '../../../../system/system.js';
+import type { McpProps } from '../props.js';
+import { finishUpstreamLogin } from '../upstream/idp-client.js';
+import { idpConfig } from '../upstream/idp-config.js';
+import { errorPage } from './html-page.js';
+import { oauthHelpers } from './oauth-helpers.js';
+import type { UpstreamStateData } from './upstream-redirect.js';
+
+export async function handleCallback(request: Request, env: Env, origin: string): Promise<Response> {
+  if (request.method !== 'GET') return errorPage(405, 'Method not allowed', 'The sign-in callback accepts GET only.', new Headers({ Allow: 'GET' }));
+  const oauth = oauthHelpers(env);
+  let resumed;
+  try {
+    // Single use, ten minutes, and only in the browser that holds the state's __Host- cookie.
+    resumed = await oauth.finishUpstream<UpstreamStateData>(request);
+  } catch (error) {
+    if (error instanceof AuthorizationError) {
+      return errorPage(
+        400,
+        'This sign-in link is no longer valid',
+        'It was already used, it expired, or it was opened in a different browser from the one that started the sign-in.',
+      );
+    }
+    throw error;
+  }
+  const { request: authRequest, data, headers } = resumed;
+  headers.set('Cache-Control', 'no-store');
+  const params = new URL(request.url).searchParams;
+
+  // The user declined at the IdP (or it failed there): tell the MCP client, with its state and our iss.
+  if (params.has('error') || !params.get('code')) {
+    headers.set('Location', authorizationErrorRedirect(authRequest, 'access_denied', 'The sign-in at the identity provider was not completed.'));
+    return new Response(null, { status: 302, headers });
+  }
+
+  const login = await finishUpstreamLogin(idpConfig(env), mcpCallbackUrl(origin), params, data);
+  const props: McpProps = {
+    claims: login.claims,
+    upstream: login.tokens,
+    grantKey: crypto.randomUUID(),
+  };
+  const { redirectTo } = await oauth.completeAuthorization({
+    request: authRequest,
+    userId: login.claims.sub,
+    metadata: { label: login.claims.email ?? login.claims.name ?? login.claims.sub },
+    scope: authRequest.scope,
+    props,
+  });
+  headers.set('Location', redirectTo);
+  return new Response(null, { status: 302, headers });
+}

@@ -1,0 +1,32 @@
+// On the MCP client's refresh: refresh the upstream tokens through the grant's store; map IdP failures to OAuth errors.
+import { GrantType, OAuthError, type TokenExchangeCallbackOptions, type TokenExchangeCallbackResult } from '@cloudflare/workers-oauth-provider';
+import type { McpProps } from '../props.js';
+import { refreshUpstream, UpstreamAuthError } from '../upstream/index.js';
+
+/**
+ * Only refreshes matter: the code exchange already has fresh tokens from /callback. Refreshing
+ * upstream on every MCP refresh is what notices a grant revoked at the IdP; `invalid_grant` then
+ * revokes the MCP grant too (the library does that when this throws it), so the client signs in
+ * again instead of retrying forever. A down IdP is `temporarily_unavailable` and revokes nothing.
+ */
+export async function tokenExchangeCallback(options: TokenExchangeCallbackOptions<Env>): Promise<TokenExchangeCallbackResult | void> {
+  if (options.grantType !== GrantType.REFRESH_TOKEN) return;
+  const props = options.props as McpProps;
+  try {
+    const upstream = await refreshUpstream(options.env, props);
+    return { newProps: { ...props, upstream } satisfies McpProps };
+  } catch (error) {
+    if (error instanceof UpstreamAuthError && error.code === 'reauth_required') {
+      throw new OAuthError('invalid_grant', {
+        description: 'The sign-in at the identity provider was revoked or has expired; authorize again.',
+        internal: { category: 'upstream', reason: 'upstream_invalid_grant' },
+      });
+    }
+    throw new OAuthError('temporarily_unavailable', {
+      description: 'The identity provider is unavailable; try again shortly.',
+      statusCode: 503,
+      headers: { 'Retry-After': '30' },
+      internal: { category: 'upstream', reason: error instanceof UpstreamAuthError ? 'upstream_unavailable' : 'upstream_store_failed' },
+    });
+  }
+}

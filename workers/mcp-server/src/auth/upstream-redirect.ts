@@ -1,0 +1,32 @@
+// After consent (given now or remembered): start the IdP login with a single-use, browser-bound state.
+import type { AuthRequest, OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import { mcpCallbackUrl } from '../../../../system/system.js';
+import { newLoginSecrets, startUpstreamLogin, discover, type UpstreamLoginSecrets } from '../upstream/idp-client.js';
+import type { IdpConfig } from '../upstream/idp-config.js';
+
+/** What beginUpstream() keeps (encrypted, server-side) for the callback. */
+export type UpstreamStateData = UpstreamLoginSecrets;
+
+/**
+ * 302 to the IdP's authorize endpoint. Discovery runs first so an unreachable IdP fails before any
+ * state is stored; `headers` carries cookies from approveConsent() that must reach the browser too.
+ * @throws UpstreamAuthError when the IdP's discovery document cannot be loaded.
+ */
+export async function redirectToIdp(
+  oauth: OAuthHelpers,
+  authRequest: AuthRequest,
+  config: IdpConfig,
+  origin: string,
+  headers?: Headers,
+): Promise<Response> {
+  await discover(config);
+  const secrets = newLoginSecrets();
+  const { state, headers: out } = await oauth.beginUpstream(authRequest, {
+    data: secrets satisfies UpstreamStateData,
+    ...(headers ? { headers } : {}),
+  });
+  const location = await startUpstreamLogin(config, mcpCallbackUrl(origin), state, secrets);
+  out.set('Location', location.href);
+  out.set('Cache-Control', 'no-store');
+  return new Response(null, { status: 302, headers: out });
+}

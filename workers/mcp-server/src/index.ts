@@ -1,0 +1,44 @@
+// MCP server Worker entry: the OAuth provider (per canonical origin) in front of the MCP endpoints; exports the Durable Objects.
+import type { OAuthProvider } from '@cloudflare/workers-oauth-provider';
+import { canonicalOrigin, OriginError } from './auth/canonical-origin.js';
+import { createOAuthProvider } from './auth/create-oauth-provider.js';
+import { failurePage } from './auth/default-handler.js';
+import { errorPage } from './auth/html-page.js';
+
+export { McpSseSession } from './mcp/index.js';
+export { UpstreamTokenStore } from './upstream/index.js';
+
+/**
+ * The provider's resource is fixed at construction, and the origin is known only per request
+ * (workers.dev, a custom domain, or localhost in local mode), so one provider per origin is kept
+ * for the life of the isolate. In practice that is one entry.
+ */
+const providers = new Map<string, OAuthProvider<Env>>();
+
+function providerFor(origin: string): OAuthProvider<Env> {
+  let provider = providers.get(origin);
+  if (!provider) {
+    provider = createOAuthProvider(origin);
+    providers.set(origin, provider);
+  }
+  return provider;
+}
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    let origin: string;
+    try {
+      origin = canonicalOrigin(request, env);
+    } catch (error) {
+      if (error instanceof OriginError) return errorPage(400, 'Bad request', error.message);
+      throw error;
+    }
+    try {
+      // A shallow copy per request: the library caches its helpers on `env.OAUTH_PROVIDER`, and the
+      // runtime's env object is shared by every request of the isolate, whatever its origin.
+      return await providerFor(origin).fetch(request, { ...env }, ctx);
+    } catch (error) {
+      return failurePage(error);
+    }
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,88 @@
+// Durable Object owning one legacy SSE session: the open event stream, its McpServer, and the user it belongs to.
+import { DurableObject } from 'cloudflare:workers';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpProps } from '../../props.js';
+import { createMcpServer } from '../create-mcp-server.js';
+import { jsonRpcErrorResponse, JsonRpcErrorCode } from '../json-rpc-error.js';
+import { mcpAuthInfo, type VerifiedMcpToken } from '../mcp-request-auth.js';
+import { SseSessionTransport } from './sse-session-transport.js';
+
+/** Headers the Worker sets on the internal connect request (never taken from a client request). */
+export const SSE_CONNECT_HEADERS = { sessionId: 'X-Mcp-Sse-Session-Id', userSub: 'X-Mcp-Sse-User-Sub', endpoint: 'X-Mcp-Sse-Endpoint' } as const;
+
+/** Outcome of delivering client messages to a session. */
+export type SseDeliveryResult = 'accepted' | 'unknown_session' | 'forbidden';
+
+interface OpenSession {
+  id: string;
+  /** The user (`sub`) who opened the stream; only their tokens may post to it. */
+  userSub: string;
+  transport: SseSessionTransport;
+  server: McpServer;
+}
+
+/**
+ * One instance per session (`idFromName(sessionId)`), so every POST reaches the isolate holding
+ * the stream. State is in memory only: the session lives exactly as long as its stream, and an
+ * open stream keeps the object resident.
+ */
+export class McpSseSession extends DurableObject<Env> {
+  #session: OpenSession | undefined;
+
+  /** Opens the event stream (internal request from the Worker's GET /sse). */
+  override async fetch(request: Request): Promise<Response> {
+    const id = request.headers.get(SSE_CONNECT_HEADERS.sessionId);
+    const userSub = request.headers.get(SSE_CONNECT_HEADERS.userSub);
+    const endpoint = request.headers.get(SSE_CONNECT_HEADERS.endpoint);
+    if (!id || !userSub || !endpoint) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, 'Bad internal connect request');
+    }
+    if (this.#session) {
+      return jsonRpcErrorResponse(409, JsonRpcErrorCode.ConnectionRefused, 'Session already has an open stream');
+    }
+
+    let transport!: SseSessionTransport;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        transport = new SseSessionTransport(controller);
+      },
+      // The client went away: end the session so later POSTs get 404 and nothing keeps ticking.
+      cancel: () => transport.close(),
+    });
+    const server = createMcpServer(this.env);
+    // Set before connect(): the SDK chains its own close handling after ours.
+    transport.onclose = () => {
+      if (this.#session?.transport === transport) this.#session = undefined;
+    };
+    await server.connect(transport);
+    this.#session = { id, userSub, transport, server };
+    transport.sendEndpoint(endpoint);
+
+    return new Response(stream, {
+      headers: {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+      },
+    });
+  }
+
+  /**
+   * Hands client messages to the session's server. `props` are those of the POST being answered,
+   * so tools always act with the grant as it is now (never props captured when the stream opened).
+   */
+  async deliver(
+    sessionId: string,
+    props: McpProps,
+    messages: JSONRPCMessage[],
+    verified?: VerifiedMcpToken,
+  ): Promise<SseDeliveryResult> {
+    const session = this.#session;
+    if (!session || session.id !== sessionId || session.transport.closed) return 'unknown_session';
+    if (session.userSub !== props.claims.sub) return 'forbidden';
+    const authInfo = mcpAuthInfo(props, verified);
+    for (const message of messages) session.transport.deliver(message, authInfo);
+    return 'accepted';
+  }
+}

@@ -1,0 +1,145 @@
+// /sse and /sse/message: the legacy HTTP+SSE transport (protocol 2024-11-05), fronting one McpSseSession Durable Object per session.
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { mcpServer } from '../../../../../system/system.js';
+import { jsonRpcErrorResponse, JsonRpcErrorCode, methodNotAllowed } from '../json-rpc-error.js';
+import type { McpHandlerContext } from '../streamable-http-handler.js';
+import { MAX_MCP_BODY_BYTES } from '../streamable-http-handler.js';
+import { SSE_CONNECT_HEADERS, type McpSseSession, type SseDeliveryResult } from './mcp-sse-session.js';
+import { isSseSessionId, newSseSessionId } from './sse-session-id.js';
+
+/** Where the client opens the event stream. */
+export const SSE_PATH = mcpServer.paths.sse;
+/** Where the client POSTs its messages (announced in the `endpoint` event). */
+export const SSE_MESSAGE_PATH = `${mcpServer.paths.sse}/message`;
+
+/** Largest number of messages accepted in one POSTed batch. */
+const MAX_BATCH = 100;
+
+export const sseHandler = {
+  async fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (pathname === SSE_PATH) {
+      return request.method === 'GET' ? openStream(env, ctx) : methodNotAllowed('GET');
+    }
+    if (pathname === SSE_MESSAGE_PATH) {
+      return request.method === 'POST' ? postMessage(request, env, ctx) : methodNotAllowed('POST');
+    }
+    return jsonRpcErrorResponse(404, JsonRpcErrorCode.ConnectionRefused, 'Not found');
+  },
+};
+
+async function openStream(env: Env, ctx: McpHandlerContext): Promise<Response> {
+  const sessionId = newSseSessionId();
+  const session = sessionStub(env, sessionId);
+  // Relative, as the SDK's SSE server transport sends it: the client resolves it against /sse.
+  const endpoint = `${SSE_MESSAGE_PATH}?sessionId=${sessionId}`;
+  try {
+    return await session.fetch('https://mcp-sse-session/connect', {
+      headers: {
+        [SSE_CONNECT_HEADERS.sessionId]: sessionId,
+        [SSE_CONNECT_HEADERS.userSub]: ctx.props.claims.sub,
+        [SSE_CONNECT_HEADERS.endpoint]: endpoint,
+      },
+    });
+  } catch (error) {
+    return sessionUnavailable(error);
+  }
+}
+
+async function postMessage(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> {
+  const sessionId = new URL(request.url).searchParams.get('sessionId');
+  if (sessionId === null) {
+    return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, 'Missing sessionId query parameter');
+  }
+  // A malformed id cannot name a session: same answer as an unknown one, without a lookup.
+  if (!isSseSessionId(sessionId)) return sessionNotFound();
+
+  const parsed = await readMessages(request);
+  if (parsed instanceof Response) return parsed;
+
+  const session = sessionStub(env, sessionId);
+  let result: SseDeliveryResult;
+  try {
+    result = await session.deliver(sessionId, ctx.props, parsed, ctx.auth);
+  } catch (error) {
+    return sessionUnavailable(error);
+  }
+  switch (result) {
+    case 'accepted':
+      return new Response('Accepted', { status: 202, headers: { 'Content-Type': 'text/plain' } });
+    case 'forbidden':
+      return jsonRpcErrorResponse(403, JsonRpcErrorCode.ConnectionRefused, 'This session belongs to another user');
+    case 'unknown_session':
+      return sessionNotFound();
+  }
+}
+
+/** The Durable Object of a session. Typed here because generated Env types may not name the class. */
+function sessionStub(env: Env, sessionId: string): DurableObjectStub<McpSseSession> {
+  const namespace = env.MCP_SSE_SESSION as DurableObjectNamespace<McpSseSession>;
+  return namespace.get(namespace.idFromName(sessionId));
+}
+
+/** The Durable Object failed (reset, overloaded): retryable, and the client may reconnect. */
+function sessionUnavailable(error: unknown): Response {
+  console.error('mcp sse: session object failed', error instanceof Error ? error.name : 'unknown');
+  return jsonRpcErrorResponse(503, JsonRpcErrorCode.ConnectionRefused, 'The session is unavailable right now; try again or reconnect', {
+    'Retry-After': '1',
+  });
+}
+
+function sessionNotFound(): Response {
+  return jsonRpcErrorResponse(404, JsonRpcErrorCode.SessionNotFound, 'Session not found: open a new stream with GET /sse');
+}
+
+/** The POSTed JSON-RPC message(s), or the error response explaining why they were refused. */
+async function readMessages(request: Request): Promise<JSONRPCMessage[] | Response> {
+  const contentType = request.headers.get('Content-Type') ?? '';
+  if (contentType.split(';')[0]?.trim().toLowerCase() !== 'application/json') {
+    return jsonRpcErrorResponse(415, JsonRpcErrorCode.ConnectionRefused, 'Unsupported Media Type: Content-Type must be application/json');
+  }
+  const text = await readBoundedText(request, MAX_MCP_BODY_BYTES);
+  if (text === undefined) {
+    return jsonRpcErrorResponse(413, JsonRpcErrorCode.ConnectionRefused, `Payload Too Large: request body must not exceed ${MAX_MCP_BODY_BYTES} bytes`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return jsonRpcErrorResponse(400, JsonRpcErrorCode.ParseError, 'Parse error: Invalid JSON');
+  }
+  const items = Array.isArray(raw) ? raw : [raw];
+  if (items.length === 0 || items.length > MAX_BATCH) {
+    return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, `Invalid Request: send 1 to ${MAX_BATCH} messages`);
+  }
+  const messages: JSONRPCMessage[] = [];
+  for (const item of items) {
+    const result = JSONRPCMessageSchema.safeParse(item);
+    if (!result.success) {
+      return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message');
+    }
+    messages.push(result.data);
+  }
+  return messages;
+}
+
+/** Reads the body as text, or undefined once it exceeds `maxBytes` (declared or actual). */
+async function readBoundedText(request: Request, maxBytes: number): Promise<string | undefined> {
+  if (Number(request.headers.get('Content-Length') ?? 0) > maxBytes) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const decoder = new TextDecoder();
+  let received = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}

@@ -1,0 +1,26 @@
+// Billing tools: the signed-in user's billing information (refused by design: read:billing is not requested).
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { callTodosApi } from '../todos-api-client.js';
+import type { ToolContext } from './tool-context.js';
+import { apiFailureResult, jsonResult, withUpstreamToken } from './tool-result.js';
+
+export function registerBillingTools(server: McpServer, context: ToolContext): void {
+  server.registerTool(
+    'list-billing',
+    {
+      title: 'Show billing information',
+      description: "Shows the signed-in user's billing information (needs the read:billing permission).",
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    (extra) =>
+      withUpstreamToken(context, extra, async (token) => {
+        const result = await callTodosApi(context.api, token, {
+          method: 'GET',
+          path: '/api/billing',
+          requiredScope: 'read:billing',
+        });
+        if (!result.ok) return apiFailureResult(result.failure, { consequence: "billing information can't be shown" });
+        return jsonResult(Array.isArray(result.data) ? { billing: result.data } : result.data);
+      }),
+  );
+}

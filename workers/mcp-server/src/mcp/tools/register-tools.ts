@@ -1,0 +1,12 @@
+// The one place that puts every MCP tool on a server; both transports (/mcp and /sse) call it.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerBillingTools } from './billing.tools.js';
+import { registerIdentityTools } from './identity.tools.js';
+import type { ToolContext } from './tool-context.js';
+import { registerTodosTools } from './todos.tools.js';
+
+export function registerTools(server: McpServer, context: ToolContext): void {
+  registerIdentityTools(server, context);
+  registerTodosTools(server, context);
+  registerBillingTools(server, context);
+}

@@ -1,0 +1,154 @@
+// A stand-in IdP inside the test isolate: real RS256 keys, discovery, token endpoint and JWKS, served to the Worker's
+// outbound fetch. Verification in the Worker stays fully on; only the network is replaced. Unmocked fetches fail the test.
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { vi } from 'vitest';
+import { mcpServer, todosApi } from '../../../../system/system.js';
+import { testBindings } from './test-bindings.js';
+
+export const issuer = testBindings.AUTH0_ISSUER;
+export const clientId = testBindings.AUTH0_CLIENT_ID;
+const kid = 'fake-idp-key';
+const keys = await generateKeyPair('RS256', { extractable: true });
+const jwk = { ...(await exportJWK(keys.publicKey)), kid, alg: 'RS256', use: 'sig' };
+
+/** How the token endpoint behaves; tests switch it. */
+export type TokenEndpointMode = 'ok' | 'invalid_grant' | 'server_error' | 'unreachable';
+
+interface PendingCode {
+  nonce: string;
+  sub: string;
+  codeChallenge: string;
+}
+
+export interface FakeIdpState {
+  mode: TokenEndpointMode;
+  /** Seconds until upstream access tokens expire. */
+  accessTokenTtl: number;
+  /** Delay before the token endpoint answers a refresh, in ms (makes concurrency visible). */
+  refreshDelayMs: number;
+  refreshCalls: number;
+  /** Every refresh token presented, in order (rotation checks). */
+  refreshTokensSeen: string[];
+  codeExchanges: number;
+  /** Make discovery fail as unreachable. */
+  discoveryDown: boolean;
+}
+
+export const idp: FakeIdpState = {
+  mode: 'ok',
+  accessTokenTtl: 3600,
+  refreshDelayMs: 0,
+  refreshCalls: 0,
+  refreshTokensSeen: [],
+  codeExchanges: 0,
+  discoveryDown: false,
+};
+
+const codes = new Map<string, PendingCode>();
+let counter = 0;
+
+export function resetIdp(): void {
+  Object.assign(idp, { mode: 'ok', accessTokenTtl: 3600, refreshDelayMs: 0, refreshCalls: 0, refreshTokensSeen: [], codeExchanges: 0, discoveryDown: false });
+  codes.clear();
+}
+
+/** What the user's login at the IdP produces: a code for the authorize URL the Worker redirected to. */
+export function loginAt(authorizeUrl: URL, sub = 'auth0|alice'): string {
+  const code = `code-${++counter}`;
+  codes.set(code, {
+    nonce: authorizeUrl.searchParams.get('nonce') ?? '',
+    sub,
+    codeChallenge: authorizeUrl.searchParams.get('code_challenge') ?? '',
+  });
+  return code;
+}
+
+/** An access token as the IdP would mint for the Todos API (also usable to try it against /mcp directly). */
+export async function mintAccessToken(sub: string, ttl = idp.accessTokenTtl): Promise<string> {
+  return new SignJWT({ scope: mcpServer.scope, permissions: ['read:todos', 'write:todos'] })
+    .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setAudience(todosApi.identifier)
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttl)
+    .sign(keys.privateKey);
+}
+
+async function idToken(sub: string, nonce: string): Promise<string> {
+  return new SignJWT({ nonce, email: `${sub.split('|')[1]}@example.com`, email_verified: true, name: 'Alice <script>' })
+    .setProtectedHeader({ alg: 'RS256', kid })
+    .setIssuer(issuer)
+    .setAudience(clientId)
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(keys.privateKey);
+}
+
+async function s256(verifier: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+  return btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
+
+async function tokenEndpoint(request: Request): Promise<Response> {
+  const form = new URLSearchParams([...(await request.formData())].map(([name, value]) => [name, String(value)]));
+  if (form.get('client_id') !== clientId || form.get('client_secret') !== testBindings.AUTH0_CLIENT_SECRET) {
+    return json({ error: 'invalid_client' }, 401);
+  }
+  if (form.get('grant_type') === 'authorization_code') {
+    idp.codeExchanges++;
+    if (idp.mode === 'unreachable') throw new TypeError('Network connection lost.');
+    if (idp.mode === 'server_error') return new Response('upstream exploded', { status: 500 });
+    const pending = codes.get(form.get('code') ?? '');
+    codes.delete(form.get('code') ?? '');
+    if (!pending || (await s256(form.get('code_verifier') ?? '')) !== pending.codeChallenge) return json({ error: 'invalid_grant' }, 400);
+    return json({
+      access_token: await mintAccessToken(pending.sub),
+      refresh_token: `rt-${++counter}`,
+      id_token: await idToken(pending.sub, pending.nonce),
+      token_type: 'Bearer',
+      expires_in: idp.accessTokenTtl,
+      scope: mcpServer.scope,
+    });
+  }
+  if (form.get('grant_type') === 'refresh_token') {
+    idp.refreshCalls++;
+    idp.refreshTokensSeen.push(form.get('refresh_token') ?? '');
+    if (idp.refreshDelayMs) await new Promise((resolve) => setTimeout(resolve, idp.refreshDelayMs));
+    if (idp.mode === 'unreachable') throw new TypeError('Network connection lost.');
+    if (idp.mode === 'server_error') return new Response('upstream exploded', { status: 503 });
+    if (idp.mode === 'invalid_grant') return json({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' }, 403);
+    return json({
+      access_token: await mintAccessToken('auth0|alice'),
+      refresh_token: `rt-${++counter}`,
+      token_type: 'Bearer',
+      expires_in: idp.accessTokenTtl,
+      scope: mcpServer.scope,
+    });
+  }
+  return json({ error: 'unsupported_grant_type' }, 400);
+}
+
+vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+  const request = new Request(input, init);
+  const url = request.url;
+  if (url === `${issuer}.well-known/openid-configuration`) {
+    if (idp.discoveryDown) throw new TypeError('Network connection lost.');
+    return json({
+      issuer,
+      authorization_endpoint: `${issuer}authorize`,
+      token_endpoint: `${issuer}oauth/token`,
+      jwks_uri: `${issuer}.well-known/jwks.json`,
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      code_challenge_methods_supported: ['S256'],
+    });
+  }
+  if (url === `${issuer}.well-known/jwks.json`) return json({ keys: [jwk] });
+  if (url === `${issuer}oauth/token` && request.method === 'POST') return tokenEndpoint(request);
+  throw new Error(`unexpected outbound fetch in test: ${url}`);
+});

@@ -1,0 +1,11 @@
+// Test-only Worker configuration, shared by vitest.config.ts (miniflare bindings) and the tests. Throwaway values.
+
+/** The issuer is never contacted over the network: test/support/fake-idp.ts answers for it. */
+export const testBindings = {
+  AUTH0_DOMAIN: 'idp.mcp-server.test',
+  AUTH0_ISSUER: 'https://idp.mcp-server.test/',
+  AUTH0_CLIENT_ID: 'mcp-test-client',
+  AUTH0_CLIENT_SECRET: 'mcp-test-client-secret',
+  COOKIE_ENCRYPTION_KEY: 'test-cookie-key-0123456789abcdef0123456789abcdef',
+  API_BASE_URL: 'https://todos-api.mcp-server.test',
+} as const;
