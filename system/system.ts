@@ -49,6 +49,12 @@ export const mcpServer = {
    * (as in the tutorial): the `list-billing` tool shows a "not permitted" answer.
    */
   scope: 'openid email profile offline_access read:todos write:todos',
+  /**
+   * Compatibility flags the deployed MCP server gets on top of its wrangler.jsonc. workers-oauth-provider
+   * fetches client ID metadata documents only under `global_fetch_strictly_public` (SSRF guard); the flag
+   * stays out of wrangler.jsonc because it blocks the loopback IdP in local mode.
+   */
+  cloudCompatibilityFlags: ['global_fetch_strictly_public'],
   /** KV namespace for the OAuth provider's state (clients, grants, tokens). */
   kv: { binding: 'OAUTH_KV', title: 'mcp-oauth-kv' },
   /** Service binding from the MCP server to the Todos API Worker. */

@@ -1,0 +1,129 @@
+// Typed, validated stack configuration: read once by index.ts, with a clear message for every bad or missing key.
+import * as pulumi from '@pulumi/pulumi';
+
+/** Everything the program needs from `pulumi config`, checked. Provider credentials stay with the providers. */
+export interface InfraConfig {
+  /** Auth0 tenant domain (no scheme), e.g. `example.us.auth0.com`; issuer = `https://<domain>/`. */
+  auth0Domain: string;
+  /** Cloudflare account id (32 hex digits). */
+  cloudflareAccountId: string;
+  /** The account's workers.dev subdomain (`<sub>.workers.dev`); undefined = ask the Cloudflare API at preview/up. */
+  workersDevSubdomain: string | undefined;
+  /** Custom hostname for the MCP server Worker (a zone on the account); undefined = workers.dev only. */
+  mcpServerHostname: string | undefined;
+  /** Custom hostname for the Todos API Worker; undefined = workers.dev only. */
+  todosApiHostname: string | undefined;
+  /** Prefix for every created name so several stacks can share one account and tenant; '' = none. */
+  namePrefix: string;
+}
+
+/** A config key is missing or malformed; `key` is the full `<namespace>:<name>` to fix. */
+export class InfraConfigError extends Error {
+  override readonly name = 'InfraConfigError';
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`Stack config ${key}: ${message}`);
+  }
+}
+
+// Values a stack can read; the minimal surface of pulumi.Config this module uses (tests pass a fake).
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+// Worker names allow 63 characters; the longest base name (mcp-auth0-oidc) plus '-' must still fit.
+const PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,22}[a-z0-9])?$/;
+const SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Read and validate the stack config of project `project` (defaults to the running project).
+ * `auth0Domain` falls back to the Auth0 provider's own `auth0:domain`, so the domain is set once.
+ */
+export function readInfraConfig(
+  project: ConfigSource = new pulumi.Config(),
+  auth0Provider: ConfigSource = new pulumi.Config('auth0'),
+  projectName: string = pulumi.getProject(),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): InfraConfig {
+  const key = (name: string) => `${projectName}:${name}`;
+  const optional = (name: string): string | undefined => {
+    const value = project.get(name)?.trim();
+    return value ? value : undefined;
+  };
+
+  // The same fallbacks the providers use (auth0:domain, AUTH0_DOMAIN), so CI can configure everything by env.
+  const auth0Domain = (optional('auth0Domain') ?? (auth0Provider.get('domain')?.trim() || env.AUTH0_DOMAIN?.trim()))?.toLowerCase();
+  if (!auth0Domain) {
+    throw new InfraConfigError(
+      key('auth0Domain'),
+      'missing. Set the Auth0 tenant domain: `pulumi config set auth0Domain <tenant>.us.auth0.com` (or `pulumi config set auth0:domain …`).',
+    );
+  }
+  if (/^https?:\/\//i.test(auth0Domain) || auth0Domain.includes('/')) {
+    throw new InfraConfigError(key('auth0Domain'), `"${auth0Domain}" must be a bare domain such as example.us.auth0.com (no scheme, no path).`);
+  }
+  if (!DNS_NAME.test(auth0Domain)) {
+    throw new InfraConfigError(key('auth0Domain'), `"${auth0Domain}" is not a valid domain name.`);
+  }
+
+  const cloudflareAccountId = (optional('cloudflareAccountId') ?? env.CLOUDFLARE_ACCOUNT_ID?.trim())?.toLowerCase();
+  if (!cloudflareAccountId) {
+    throw new InfraConfigError(
+      key('cloudflareAccountId'),
+      'missing. Copy the account id from the Cloudflare dashboard (Workers & Pages → Account details): `pulumi config set cloudflareAccountId <32 hex digits>` (or CLOUDFLARE_ACCOUNT_ID).',
+    );
+  }
+  if (!ACCOUNT_ID.test(cloudflareAccountId)) {
+    throw new InfraConfigError(key('cloudflareAccountId'), `"${cloudflareAccountId}" is not a Cloudflare account id (32 hex digits).`);
+  }
+
+  let workersDevSubdomain = optional('workersDevSubdomain')?.toLowerCase();
+  // Accept the full host as shown in the dashboard ("<sub>.workers.dev") as well as the label.
+  if (workersDevSubdomain?.endsWith('.workers.dev')) workersDevSubdomain = workersDevSubdomain.slice(0, -'.workers.dev'.length);
+  if (workersDevSubdomain !== undefined && !SUBDOMAIN.test(workersDevSubdomain)) {
+    throw new InfraConfigError(key('workersDevSubdomain'), `"${workersDevSubdomain}" is not a workers.dev subdomain label (e.g. "my-team").`);
+  }
+
+  const hostname = (name: string): string | undefined => {
+    const value = optional(name)?.toLowerCase();
+    if (value !== undefined && !DNS_NAME.test(value)) {
+      throw new InfraConfigError(key(name), `"${value}" is not a host name (e.g. mcp.example.com; no scheme, no path).`);
+    }
+    return value;
+  };
+  const mcpServerHostname = hostname('mcpServerHostname');
+  const todosApiHostname = hostname('todosApiHostname');
+  if (mcpServerHostname && mcpServerHostname === todosApiHostname) {
+    throw new InfraConfigError(key('todosApiHostname'), 'must differ from mcpServerHostname: each Worker needs its own host.');
+  }
+
+  const namePrefix = optional('namePrefix') ?? '';
+  if (namePrefix && !PREFIX.test(namePrefix)) {
+    throw new InfraConfigError(
+      key('namePrefix'),
+      `"${namePrefix}" must be 1-24 lowercase letters, digits or dashes, starting and ending with a letter or digit.`,
+    );
+  }
+
+  return { auth0Domain, cloudflareAccountId, workersDevSubdomain, mcpServerHostname, todosApiHostname, namePrefix };
+}
+
+/** Names for created objects: `<prefix>-<name>` for Cloudflare objects, `[<prefix>] <name>` for Auth0 display names. */
+export interface Naming {
+  resource(name: string): string;
+  display(name: string): string;
+  /** API identifiers are unique per tenant: a prefixed stack gets `<identifier>:<prefix>`. */
+  identifier(identifier: string): string;
+}
+
+export function naming(namePrefix: string): Naming {
+  return {
+    resource: (name) => (namePrefix ? `${namePrefix}-${name}` : name),
+    display: (name) => (namePrefix ? `[${namePrefix}] ${name}` : name),
+    identifier: (identifier) => (namePrefix ? `${identifier}:${namePrefix}` : identifier),
+  };
+}

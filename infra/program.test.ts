@@ -1,0 +1,349 @@
+// Runs the Pulumi program under Pulumi's mocks and asserts the resource graph, bindings, secrets and outputs.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { allTodosPermissions, auth0 as tenant, mcpServer, todosApi } from '../system/system.js';
+import type { WorkerBundle } from './bundle.js';
+import { InfraConfigError, readInfraConfig } from './config.js';
+import { startFakeCloudflareApi, type FakeCloudflareApi } from './fake-cloudflare-api.js';
+import { runProgram, type ProgramRun, type RecordedResource } from './program-harness.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// The real wrangler build takes ~3 s per Worker: build each once per file, whatever the number of program runs.
+// Built next to the program's own folder (.bundles/pulumi-test/…), so the load test, running in parallel, never
+// sees this file swap its bundle.
+vi.mock('./bundle.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./bundle.js')>();
+  const cache = ((globalThis as { __bundleCache?: Map<string, Promise<WorkerBundle>> }).__bundleCache ??= new Map());
+  return {
+    ...real,
+    bundleWorker: (options: { workerDir: string; outDir?: string }) => {
+      if (!options.outDir?.includes(`${path.sep}.bundles${path.sep}pulumi${path.sep}`)) {
+        throw new Error(`the program must bundle into .bundles/pulumi/, got ${options.outDir}`);
+      }
+      let pending = cache.get(options.workerDir);
+      if (!pending) {
+        const outDir = options.outDir.replace(`${path.sep}pulumi${path.sep}`, `${path.sep}pulumi-test${path.sep}`);
+        cache.set(options.workerDir, (pending = real.bundleWorker({ ...options, outDir })));
+      }
+      return pending;
+    },
+  };
+});
+
+const ACCOUNT = '0123456789abcdef0123456789abcdef';
+const BASE = {
+  auth0Domain: 'example.us.auth0.com',
+  cloudflareAccountId: ACCOUNT,
+  workersDevSubdomain: 'test-sub',
+};
+
+// The program asks the Cloudflare API (through the provider's baseUrl/apiToken) for the live migration tag.
+let cfApi: FakeCloudflareApi;
+beforeAll(async () => {
+  cfApi = await startFakeCloudflareApi(ACCOUNT);
+});
+afterAll(() => cfApi.close());
+
+async function run(config: Record<string, string>): Promise<ProgramRun> {
+  vi.resetModules();
+  return runProgram({ 'cloudflare:baseUrl': cfApi.baseUrl, 'cloudflare:apiToken': cfApi.token, ...config }, () =>
+    import('./index.js') as Promise<Record<string, unknown>>,
+  );
+}
+
+const ofType = (r: ProgramRun, type: string) => r.resources.filter((x) => x.type === type);
+const one = (r: ProgramRun, type: string): RecordedResource => {
+  const found = ofType(r, type);
+  expect(found, type).toHaveLength(1);
+  return found[0]!;
+};
+type Binding = { type: string; name: string; [k: string]: unknown };
+const script = (r: ProgramRun, scriptName: string) => {
+  const s = ofType(r, 'cloudflare:index/workersScript:WorkersScript').find((x) => x.inputs.scriptName === scriptName);
+  expect(s, scriptName).toBeDefined();
+  return s!;
+};
+const bindings = (s: RecordedResource) => s.inputs.bindings as Binding[];
+const wrangler = (worker: string) =>
+  parseJsonc(readFileSync(path.join(here, '..', 'workers', worker, 'wrangler.jsonc'), 'utf8')) as Record<string, any>;
+
+describe('Pulumi program (workers.dev)', () => {
+  let r: ProgramRun;
+  beforeAll(async () => {
+    r = await run(BASE);
+  }, 60_000);
+
+  it('creates every resource type of the system', () => {
+    const types = new Set(r.resources.map((x) => x.type));
+    for (const t of [
+      'remote-mcp:auth0:TodosApi',
+      'remote-mcp:auth0:McpServerApp',
+      'remote-mcp:auth0:TodosApiTestApp',
+      'remote-mcp:cloudflare:Worker',
+      'remote-mcp:cloudflare:TodosDatabase',
+      'auth0:index/resourceServer:ResourceServer',
+      'auth0:index/resourceServerScopes:ResourceServerScopes',
+      'auth0:index/client:Client',
+      'auth0:index/clientCredentials:ClientCredentials',
+      'auth0:index/connectionClient:ConnectionClient',
+      'auth0:index/clientGrant:ClientGrant',
+      'cloudflare:index/workersKvNamespace:WorkersKvNamespace',
+      'cloudflare:index/d1Database:D1Database',
+      'pulumi-nodejs:dynamic:Resource',
+      'cloudflare:index/workersScript:WorkersScript',
+      'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain',
+      'random:index/randomBytes:RandomBytes',
+    ]) {
+      expect(types, t).toContain(t);
+    }
+    expect(types).not.toContain('auth0:index/connectionClients:ConnectionClients');
+    expect(types).not.toContain('cloudflare:index/workersCustomDomain:WorkersCustomDomain');
+  });
+
+  it('defines the Todos API with RBAC, the permissions claim and offline access', () => {
+    const api = one(r, 'auth0:index/resourceServer:ResourceServer').inputs;
+    expect(api).toMatchObject({
+      name: todosApi.name,
+      identifier: 'urn:todos-api',
+      signingAlg: 'RS256',
+      allowOfflineAccess: true,
+      enforcePolicies: true,
+      tokenDialect: 'access_token_authz',
+    });
+    const scopes = one(r, 'auth0:index/resourceServerScopes:ResourceServerScopes').inputs;
+    expect(scopes.resourceServerIdentifier).toBe('urn:todos-api');
+    expect(scopes.scopes).toEqual(todosApi.permissions.map((p) => ({ name: p.value, description: p.description })));
+  });
+
+  it('registers the MCP server as a regular web app whose callback is built from the Worker URL', () => {
+    const app = ofType(r, 'auth0:index/client:Client').find((c) => c.inputs.name === mcpServer.appName)!;
+    expect(app.inputs).toMatchObject({
+      appType: 'regular_web',
+      oidcConformant: true,
+      callbacks: ['https://mcp-auth0-oidc.test-sub.workers.dev/callback'],
+      allowedLogoutUrls: ['https://mcp-auth0-oidc.test-sub.workers.dev'],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      refreshToken: { rotationType: 'rotating', expirationType: 'expiring' },
+    });
+    const creds = ofType(r, 'auth0:index/clientCredentials:ClientCredentials');
+    expect(creds.map((c) => c.inputs.authenticationMethod)).toEqual(['client_secret_post', 'client_secret_post']);
+    expect(creds.find((c) => c.inputs.clientId === 'client-id-mcp-server-app-client')).toBeDefined();
+  });
+
+  it('enables the database connection for the MCP app with ConnectionClient', () => {
+    expect(r.invokes.find((i) => i.token === 'auth0:index/getConnection:getConnection')?.args).toMatchObject({
+      name: tenant.databaseConnection,
+    });
+    expect(one(r, 'auth0:index/connectionClient:ConnectionClient').inputs).toEqual({
+      connectionId: 'con_database',
+      clientId: 'client-id-mcp-server-app-client',
+    });
+  });
+
+  it('creates the M2M test app with a grant on every permission', () => {
+    const app = ofType(r, 'auth0:index/client:Client').find((c) => c.inputs.name === tenant.testAppName)!;
+    expect(app.inputs).toMatchObject({ appType: 'non_interactive', grantTypes: ['client_credentials'] });
+    expect(one(r, 'auth0:index/clientGrant:ClientGrant').inputs).toEqual({
+      clientId: 'client-id-todos-api-test-app-client',
+      audience: 'urn:todos-api',
+      scopes: [...allTodosPermissions],
+    });
+  });
+
+  it('creates KV and D1 and applies the D1 migrations from the Worker folder', () => {
+    expect(one(r, 'cloudflare:index/workersKvNamespace:WorkersKvNamespace').inputs).toMatchObject({ title: mcpServer.kv.title });
+    expect(one(r, 'cloudflare:index/d1Database:D1Database').inputs).toMatchObject({ name: todosApi.database.name });
+    const migrations = one(r, 'pulumi-nodejs:dynamic:Resource');
+    expect(migrations.inputs.databaseId).toBe('11111111-2222-3333-4444-555555555555');
+    expect(migrations.inputs.apiBaseUrl).toBe(cfApi.baseUrl);
+    expect((migrations.inputs.migrations as { name: string; sha256: string }[]).map((m) => m.name)).toEqual(['0001_init.sql']);
+    expect(migrations.secretInputs).toContain('apiToken');
+    // The provider code was serialised into the resource (what the engine runs at up), applying over the D1 API.
+    expect(String(migrations.inputs.__provider)).toContain('d1_migrations');
+  });
+
+  it('uploads both bundles by file and hash with compatibility settings from wrangler.jsonc', () => {
+    for (const [worker, scriptName, cloudOnlyFlags] of [
+      ['todos-api', todosApi.workerName, []],
+      // CIMD needs global_fetch_strictly_public in the cloud; wrangler.jsonc leaves it out for the loopback IdP.
+      ['mcp-server', mcpServer.workerName, ['global_fetch_strictly_public']],
+    ] as const) {
+      const s = script(r, scriptName).inputs;
+      const w = wrangler(worker);
+      expect(s.compatibilityDate).toBe(w.compatibility_date);
+      expect(s.compatibilityFlags).toEqual([...w.compatibility_flags, ...cloudOnlyFlags]);
+      expect(w.compatibility_flags).not.toContain('global_fetch_strictly_public');
+      expect(s.mainModule).toBe('index.js');
+      expect(s.contentSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(String(s.contentFile)).toMatch(new RegExp(`\\.bundles/pulumi-test/${worker}/index\\.js$`));
+      expect(s.content).toBeUndefined();
+    }
+    const subdomains = ofType(r, 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain');
+    expect(subdomains.map((s) => [s.inputs.scriptName, s.inputs.enabled]).sort()).toEqual([
+      [mcpServer.workerName, true],
+      [todosApi.workerName, true],
+    ]);
+  });
+
+  it('binds KV, the Todos API service and the Durable Objects (with their migration) to the MCP server', () => {
+    const s = script(r, mcpServer.workerName);
+    const b = bindings(s);
+    expect(b).toContainEqual({ type: 'kv_namespace', name: 'OAUTH_KV', namespaceId: 'mcp-oauth-kv-id' });
+    expect(b).toContainEqual({ type: 'service', name: 'TODOS_API', service: todosApi.workerName });
+    expect(b).toContainEqual({ type: 'durable_object_namespace', name: 'MCP_SSE_SESSION', className: 'McpSseSession' });
+    expect(b).toContainEqual({ type: 'durable_object_namespace', name: 'UPSTREAM_TOKENS', className: 'UpstreamTokenStore' });
+    expect(s.inputs.migrations).toMatchObject({
+      newTag: 'v1',
+      steps: [{ newSqliteClasses: wrangler('mcp-server').migrations[0].new_sqlite_classes }],
+    });
+    expect(bindings(script(r, todosApi.workerName))).toContainEqual({ type: 'd1', name: 'DB', id: '11111111-2222-3333-4444-555555555555' });
+  });
+
+  it('passes configuration as secret_text bindings that stay Pulumi secrets', () => {
+    const mcp = script(r, mcpServer.workerName);
+    const secrets = Object.fromEntries(bindings(mcp).filter((b) => b.type === 'secret_text').map((b) => [b.name, b.text]));
+    expect(secrets).toEqual({
+      AUTH0_DOMAIN: 'example.us.auth0.com',
+      AUTH0_CLIENT_ID: 'client-id-mcp-server-app-client',
+      AUTH0_CLIENT_SECRET: 'client-secret-mcp-server-app-credentials',
+      AUTH0_AUDIENCE: 'urn:todos-api',
+      AUTH0_SCOPE: mcpServer.scope,
+      API_BASE_URL: 'https://todos-api.test-sub.workers.dev',
+      COOKIE_ENCRYPTION_KEY: 'ab'.repeat(32),
+    });
+    // The SDK marks the whole bindings list secret on the wire (and in the state) when any binding holds a secret.
+    expect(mcp.secretPaths).toContain('bindings');
+    const todos = script(r, todosApi.workerName);
+    expect(bindings(todos).filter((b) => b.type === 'secret_text').map((b) => b.name).sort()).toEqual(['AUTH0_AUDIENCE', 'AUTH0_DOMAIN']);
+    expect(todos.secretInputs).toContain('bindings');
+  });
+
+  it('exports the URLs and client configs, with credentials only as secrets', () => {
+    expect(r.outputs).toMatchObject({
+      mcpEndpoint: 'https://mcp-auth0-oidc.test-sub.workers.dev/mcp',
+      sseEndpoint: 'https://mcp-auth0-oidc.test-sub.workers.dev/sse',
+      todosApiUrl: 'https://todos-api.test-sub.workers.dev',
+      auth0ClientId: 'client-id-mcp-server-app-client',
+      testAppClientId: 'client-id-todos-api-test-app-client',
+    });
+    expect(JSON.parse(String(r.outputs.claudeDesktopConfig))).toEqual({
+      mcpServers: { 'todos-remote': { command: 'npx', args: ['-y', 'mcp-remote', 'https://mcp-auth0-oidc.test-sub.workers.dev/mcp'] } },
+    });
+    expect(r.outputs.mcpInspectorCommand).toContain('npx @modelcontextprotocol/inspector');
+    expect(r.secretOutputs).toEqual(['testAppClientSecret']);
+    const plain = JSON.stringify(Object.entries(r.outputs).filter(([k]) => !r.secretOutputs.includes(k)));
+    for (const secret of ['client-secret-', 'ab'.repeat(32)]) expect(plain).not.toContain(secret);
+  });
+});
+
+describe('Pulumi program variants', () => {
+  it('uses custom domains for URLs and the Auth0 callback when hostnames are set', async () => {
+    const r = await run({ ...BASE, mcpServerHostname: 'mcp.example.com', todosApiHostname: 'todos.example.com' });
+    const domains = ofType(r, 'cloudflare:index/workersCustomDomain:WorkersCustomDomain').map((d) => [d.inputs.hostname, d.inputs.service]);
+    expect(domains.sort()).toEqual([
+      ['mcp.example.com', mcpServer.workerName],
+      ['todos.example.com', todosApi.workerName],
+    ]);
+    const app = ofType(r, 'auth0:index/client:Client').find((c) => c.inputs.name === mcpServer.appName)!;
+    expect(app.inputs.callbacks).toEqual(['https://mcp.example.com/callback']);
+    expect(r.outputs.mcpEndpoint).toBe('https://mcp.example.com/mcp');
+    const api = bindings(script(r, mcpServer.workerName)).find((b) => b.name === 'API_BASE_URL');
+    expect(api?.text).toBe('https://todos.example.com');
+    const canonical = bindings(script(r, mcpServer.workerName)).find((b) => b.name === 'MCP_SERVER_URL');
+    expect(canonical).toEqual({ type: 'plain_text', name: 'MCP_SERVER_URL', text: 'https://mcp.example.com' });
+  }, 60_000);
+
+  it('prefixes every name so stacks can share an account and a tenant', async () => {
+    const r = await run({ ...BASE, namePrefix: 'pr-42' });
+    const scripts = ofType(r, 'cloudflare:index/workersScript:WorkersScript').map((s) => s.inputs.scriptName);
+    expect(scripts.sort()).toEqual(['pr-42-mcp-auth0-oidc', 'pr-42-todos-api']);
+    expect(one(r, 'cloudflare:index/d1Database:D1Database').inputs.name).toBe('pr-42-todos-db');
+    expect(one(r, 'cloudflare:index/workersKvNamespace:WorkersKvNamespace').inputs.title).toBe('pr-42-mcp-oauth-kv');
+    expect(one(r, 'auth0:index/resourceServer:ResourceServer').inputs.identifier).toBe('urn:todos-api:pr-42');
+    expect(ofType(r, 'auth0:index/client:Client').map((c) => c.inputs.name).sort()).toEqual([
+      '[pr-42] Remote MCP Server',
+      '[pr-42] Todos API (Test Application)',
+    ]);
+    const b = bindings(script(r, 'pr-42-mcp-auth0-oidc'));
+    expect(b).toContainEqual({ type: 'service', name: 'TODOS_API', service: 'pr-42-todos-api' });
+    expect(b.find((x) => x.name === 'AUTH0_AUDIENCE')?.text).toBe('urn:todos-api:pr-42');
+    expect(r.outputs.mcpEndpoint).toBe('https://pr-42-mcp-auth0-oidc.test-sub.workers.dev/mcp');
+  }, 60_000);
+
+  it('uploads no Durable Object migration to a script already at the last tag', async () => {
+    cfApi.liveTags.set(mcpServer.workerName, 'v1');
+    try {
+      const r = await run(BASE);
+      expect(script(r, mcpServer.workerName).inputs.migrations).toBeUndefined();
+      expect(cfApi.requests).toContain(`GET /accounts/${ACCOUNT}/workers/services/${mcpServer.workerName}`);
+    } finally {
+      cfApi.liveTags.delete(mcpServer.workerName);
+    }
+  }, 60_000);
+
+  it('looks up the workers.dev subdomain when it is not configured', async () => {
+    const { workersDevSubdomain: _, ...withoutSubdomain } = BASE;
+    const r = await run(withoutSubdomain);
+    expect(r.outputs.mcpEndpoint).toBe('https://mcp-auth0-oidc.looked-up.workers.dev/mcp');
+    const app = ofType(r, 'auth0:index/client:Client').find((c) => c.inputs.name === mcpServer.appName)!;
+    expect(app.inputs.callbacks).toEqual(['https://mcp-auth0-oidc.looked-up.workers.dev/callback']);
+    expect(r.secretOutputs).toEqual(['testAppClientSecret']);
+  }, 60_000);
+
+  it('stops before creating anything when a required key is missing', async () => {
+    await expect(run({ auth0Domain: 'example.us.auth0.com' })).rejects.toThrow(/remote-mcp:cloudflareAccountId: missing/);
+  });
+});
+
+describe('secretText', () => {
+  it('wraps every value as a Pulumi secret, even a plain string', async () => {
+    vi.resetModules();
+    const pulumi = await import('@pulumi/pulumi');
+    const { secretText } = await import('./cloudflare.js');
+    const raw = secretText('AUTH0_SCOPE', 'openid') as { type: string; text: unknown };
+    expect(raw.type).toBe('secret_text');
+    expect(await pulumi.isSecret(raw.text as never)).toBe(true);
+  });
+});
+
+describe('readInfraConfig', () => {
+  const read = (values: Record<string, string>, provider: Record<string, string> = {}) =>
+    readInfraConfig({ get: (k) => values[k] }, { get: (k) => provider[k] }, 'remote-mcp', {});
+
+  it('names the missing Auth0 domain and how to set it', () => {
+    expect(() => read({ cloudflareAccountId: BASE.cloudflareAccountId })).toThrow(InfraConfigError);
+    expect(() => read({ cloudflareAccountId: BASE.cloudflareAccountId })).toThrow(/auth0Domain: missing.*pulumi config set auth0Domain/);
+  });
+
+  it('falls back to auth0:domain, then to the AUTH0_DOMAIN / CLOUDFLARE_ACCOUNT_ID environment', () => {
+    expect(read({ cloudflareAccountId: BASE.cloudflareAccountId }, { domain: 'Tenant.EU.auth0.com' }).auth0Domain).toBe('tenant.eu.auth0.com');
+    const fromEnv = readInfraConfig({ get: () => undefined }, { get: () => undefined }, 'remote-mcp', {
+      AUTH0_DOMAIN: 'env.us.auth0.com',
+      CLOUDFLARE_ACCOUNT_ID: BASE.cloudflareAccountId,
+    });
+    expect(fromEnv).toMatchObject({ auth0Domain: 'env.us.auth0.com', cloudflareAccountId: BASE.cloudflareAccountId });
+  });
+
+  it('rejects malformed values with the key and the expected form', () => {
+    expect(() => read({ ...BASE, auth0Domain: 'https://example.us.auth0.com/' })).toThrow(/bare domain/);
+    expect(() => read({ ...BASE, cloudflareAccountId: 'abc' })).toThrow(/cloudflareAccountId: "abc" is not a Cloudflare account id/);
+    expect(() => read({ ...BASE, mcpServerHostname: 'https://mcp.example.com' })).toThrow(/mcpServerHostname/);
+    expect(() => read({ ...BASE, namePrefix: 'Bad_Prefix' })).toThrow(/namePrefix/);
+    expect(() => read({ ...BASE, mcpServerHostname: 'a.example.com', todosApiHostname: 'a.example.com' })).toThrow(/must differ/);
+  });
+
+  it('accepts the workers.dev subdomain as label or host and leaves optional keys unset', () => {
+    expect(read({ ...BASE, workersDevSubdomain: 'team.workers.dev' })).toEqual({
+      auth0Domain: 'example.us.auth0.com',
+      cloudflareAccountId: BASE.cloudflareAccountId,
+      workersDevSubdomain: 'team',
+      mcpServerHostname: undefined,
+      todosApiHostname: undefined,
+      namePrefix: '',
+    });
+  });
+});
