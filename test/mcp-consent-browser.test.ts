@@ -1,17 +1,17 @@
 // The MCP server's consent page and the IdP login in a real Chromium: Allow lands on the client with a code; Deny
 // returns access_denied. Screenshots go to test-artifacts/.
-import { access, mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUrl } from '../system/system.js';
+import { launchChromium, startLandingServer } from './helpers/browser.js';
 import { pkcePair } from './helpers/browserless-login.js';
 import { startTestStack, type TestStack } from './helpers/start-test-stack.js';
 
 const ports = { mcp: 28798, api: 28799, idp: 28800 };
 const CALLBACK_PORT = 28801;
-const CHROMIUM = '/usr/bin/chromium';
 const artifacts = path.resolve('test-artifacts');
 /** The MCP client's redirect URI: a tiny local server standing in for Claude Desktop / mcp-remote. */
 const clientRedirect = `${localUrl(CALLBACK_PORT)}/oauth/callback`;
@@ -45,18 +45,9 @@ function authorizeUrl(clientId: string, state: string): string {
 }
 
 beforeAll(async () => {
-  try {
-    await access(CHROMIUM);
-  } catch {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI does).`);
-  }
-  callbackServer = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('MCP client callback reached');
-  });
-  await new Promise<void>((resolve) => callbackServer.listen(CALLBACK_PORT, 'localhost', resolve));
+  callbackServer = await startLandingServer(CALLBACK_PORT, 'MCP client callback reached');
   testStack = await startTestStack({ ports });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
 });
 

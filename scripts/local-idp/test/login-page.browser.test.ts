@@ -1,8 +1,9 @@
 // The login page in a real Chromium: authorize URL → form → redirect with a code to a local callback server.
-import { access, mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, startLandingServer } from '../../../test/helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUrl, mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
 import { authorizeUrl } from './support/browserless-login.js';
@@ -11,7 +12,6 @@ import { startTestIdp, type TestIdp } from './support/test-idp.js';
 
 const IDP_PORT = 18795;
 const CALLBACK_PORT = 18796;
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.resolve('test-artifacts/local-idp-login.png');
 
 let test: TestIdp;
@@ -19,22 +19,10 @@ let browser: Browser;
 let callbackServer: Server;
 
 beforeAll(async () => {
-  try {
-    await access(CHROMIUM);
-  } catch {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (CI does).`);
-  }
   // Stands in for the MCP server's /callback: the browser must land here with a code.
-  callbackServer = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('callback reached');
-  });
-  await new Promise<void>((resolve) => callbackServer.listen(CALLBACK_PORT, 'localhost', resolve));
+  callbackServer = await startLandingServer(CALLBACK_PORT, 'callback reached');
   test = await startTestIdp(IDP_PORT, { mcpServerUrl: localUrl(CALLBACK_PORT) });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,0 +1,33 @@
+// Real-browser test plumbing: Debian's Chromium through playwright-core, and a loopback page standing in for a redirect target.
+import { access } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's Chromium: tests never download a browser of their own. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Flags this machine needs: no sandbox as root, and no background calls to the closed network. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+/** Launches headless Chromium, or fails with the command that installs it. */
+export async function launchChromium(): Promise<Browser> {
+  try {
+    await access(CHROMIUM_PATH);
+  } catch {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get install -y chromium\` (CI does).`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** A plain-text page on localhost:`port`: where a browser must land after a redirect. */
+export async function startLandingServer(port: number, text: string): Promise<Server> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(text);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, 'localhost', resolve);
+  });
+  return server;
+}
