@@ -1,0 +1,144 @@
+// Turns one bench run's numbers into bench/RESULTS.md (tables, targets PASS/FAIL, command, machine) and results.json.
+import type { StartTimes } from './measure-cold-start.js';
+import type { BundleSize } from './measure-bundles.js';
+import type { ConcurrencyResult } from './measure-concurrency.js';
+import type { ApiBreakdown } from './measure-api-breakdown.js';
+import type { DirectApiResult } from './measure-direct-api.js';
+import type { McpSequentialResult } from './measure-mcp-calls.js';
+import type { LatencySummary } from './stats.js';
+
+export interface BenchResults {
+  command: string;
+  machine: { nproc: number; memoryBytes: number; cpuModel: string; node: string; platform: string; date: string };
+  settings: Record<string, number | boolean>;
+  directApi: Omit<DirectApiResult, 'token'>;
+  apiBreakdown: ApiBreakdown;
+  mcp: McpSequentialResult[];
+  mcpPing: LatencySummary;
+  concurrency: ConcurrencyResult;
+  ratios: { toolCallP50OverDirectP50: number; mcpCallsPerSecondOverDirectRps: number };
+  bundles: BundleSize[];
+  memory: {
+    /** workerd RSS at each phase boundary, in run order. */
+    timeline: Array<{ phase: string; rssBytes: number }>;
+    idleBytes: number; afterLoadBytes: number; laterBytes: number; laterDelaySeconds: number; workerdProcesses: number };
+  startup?: StartTimes;
+  /** The first OAuth flow of the run (registration, consent, IdP login, token exchange) on /mcp. */
+  oauthFlowMs: number;
+  targets: Array<{ name: string; target: string; measured: string; pass: boolean }>;
+}
+
+/** Targets of the task, checked against this run's numbers. */
+export function checkTargets(r: Omit<BenchResults, 'targets'>, mcpWorker: string): BenchResults['targets'] {
+  const mcpBundle = r.bundles.find((b) => b.worker === mcpWorker);
+  const growth = r.memory.idleBytes > 0 ? r.memory.laterBytes / r.memory.idleBytes - 1 : Number.NaN;
+  const targets: BenchResults['targets'] = [
+    { name: 'tool-call p50 ÷ direct p50 (/mcp)', target: '≤ 1.5×', measured: `${r.ratios.toolCallP50OverDirectP50}×`, pass: r.ratios.toolCallP50OverDirectP50 <= 1.5 },
+    {
+      name: `${r.concurrency.sessions}-session throughput`,
+      target: '≥ 150 calls/s, 0 errors',
+      measured: `${r.concurrency.callsPerSecond} calls/s, ${r.concurrency.errors} errors`,
+      pass: r.concurrency.callsPerSecond >= 150 && r.concurrency.errors === 0,
+    },
+    {
+      name: 'MCP server bundle (gzip -9)',
+      target: '≤ 436,023 B',
+      measured: mcpBundle ? `${fmt(mcpBundle.gzipBytes)} B` : 'not built',
+      pass: mcpBundle !== undefined && mcpBundle.gzipBytes <= 436_023,
+    },
+    {
+      name: `workerd RSS ${r.memory.laterDelaySeconds} s after load vs idle`,
+      target: 'within 25%',
+      measured: `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%`,
+      pass: Math.abs(growth) <= 0.25,
+    },
+  ];
+  if (r.startup) targets.push({ name: 'dev ready (warm bundle cache, fresh state)', target: '≤ 5 s', measured: `${(r.startup.warmMs / 1000).toFixed(2)} s`, pass: r.startup.warmMs <= 5_000 });
+  return targets;
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function latencyRow(label: string, l: LatencySummary): string {
+  return `| ${label} | ${l.count} | ${l.p50} | ${l.p90} | ${l.p99} | ${l.mean} | ${l.max} |`;
+}
+
+export function renderMarkdown(r: BenchResults, notes: readonly string[]): string {
+  const m = r.machine;
+  const lines = [
+    '# Benchmarks of the local stack',
+    '',
+    'Written by `bench/run-bench.ts` from one run; raw numbers in `results.json`. All traffic on loopback; the IdP,',
+    'both Workers (one workerd) and the clients share this machine, so absolute numbers are machine-bound — compare ratios.',
+    '',
+    `Command: \`${r.command}\``,
+    '',
+    `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${mib(m.memoryBytes)} RAM, Node ${m.node}, ${m.platform}; run at ${m.date}.`,
+    '',
+    `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+    '',
+    '## Targets',
+    '',
+    '| What | Target | Measured | Result |',
+    '|---|---|---|---|',
+    ...r.targets.map((t) => `| ${t.name} | ${t.target} | ${t.measured} | ${t.pass ? 'PASS' : 'FAIL'} |`),
+    '',
+    "Reference (the tutorial's stack): tool-call p50 2.5–2.9× direct; 84–100 calls/s; 2,462,900 B raw / 436,023 B gzip.",
+    '',
+    '## Latency (ms)',
+    '',
+    '| Path | n | p50 | p90 | p99 | mean | max |',
+    '|---|---|---|---|---|---|---|',
+    latencyRow('Direct `GET /api/todos` (sequential)', r.directApi.sequential),
+    ...r.mcp.map((x) => latencyRow(`MCP \`list-todos\` on ${x.transport === 'sse' ? '/sse' : '/mcp'} (sequential)`, x.latency)),
+    latencyRow('MCP `ping` on /mcp (diagnostic: no tool, no API call)', r.mcpPing),
+    latencyRow('Diagnostic: `GET /api/todos` without token (401: HTTP floor)', r.apiBreakdown.noToken401),
+    latencyRow('Diagnostic: `GET /api/me` (JWT check, no D1)', r.apiBreakdown.jwtOnly),
+    latencyRow('Diagnostic: `GET /api/todos` again (JWT check + D1)', r.apiBreakdown.jwtAndD1),
+    latencyRow(`Direct \`GET /api/todos\`, ${r.directApi.concurrent.connections} concurrent`, r.directApi.concurrent.latency),
+    latencyRow(`MCP \`list-todos\`, ${r.concurrency.sessions} sessions concurrent`, r.concurrency.latency),
+    '',
+    '## Throughput',
+    '',
+    '| Load | Count | Errors | Time (s) | Rate |',
+    '|---|---|---|---|---|',
+    `| Direct API, ${r.directApi.concurrent.connections} connections | ${r.directApi.concurrent.requests} requests | ${r.directApi.concurrent.errors} | ${r.directApi.concurrent.seconds} | ${r.directApi.concurrent.requestsPerSecond} req/s |`,
+    `| MCP /mcp, ${r.concurrency.sessions} sessions (own OAuth flow each) | ${r.concurrency.calls} calls | ${r.concurrency.errors} | ${r.concurrency.durationSeconds} | ${r.concurrency.callsPerSecond} calls/s |`,
+    '',
+    `Ratios: tool-call p50 ÷ direct p50 = **${r.ratios.toolCallP50OverDirectP50}×**; MCP calls/s ÷ direct req/s = **${r.ratios.mcpCallsPerSecondOverDirectRps}**.`,
+    ...(r.concurrency.errorSamples.length ? ['', `Errors seen: ${r.concurrency.errorSamples.map((e) => `\`${e}\``).join('; ')}`] : []),
+    '',
+    '## Bundles (`wrangler deploy --dry-run`)',
+    '',
+    '| Worker | Files | Raw (B) | gzip -9 (B) |',
+    '|---|---|---|---|',
+    ...r.bundles.map((b) => `| ${b.worker} | ${b.files.join(', ')} | ${fmt(b.rawBytes)} | ${fmt(b.gzipBytes)} |`),
+    '',
+    '## Memory (workerd VmRSS, summed)',
+    '',
+    `| Idle | Right after load | ${r.memory.laterDelaySeconds} s later |`,
+    '|---|---|---|',
+    `| ${mib(r.memory.idleBytes)} | ${mib(r.memory.afterLoadBytes)} | ${mib(r.memory.laterBytes)} |`,
+    '',
+    'Timeline (diagnostic): ' + r.memory.timeline.map((t) => `${t.phase} ${mib(t.rssBytes)}`).join(' → ') + '.',
+    '',
+    '## Start-up and sign-in',
+    '',
+    ...(r.startup
+      ? [
+          `- Stack ready (all ports answer), fresh state, **cold** bundle cache (wrangler builds): ${(r.startup.coldMs / 1000).toFixed(2)} s`,
+          `- Stack ready, fresh state, **warm** bundle cache: ${(r.startup.warmMs / 1000).toFixed(2)} s`,
+        ]
+      : ['- Not measured (`--use-running`).']),
+    `- Full OAuth flow of the MCP SDK client (discovery, registration, consent, IdP login, token exchange, connect): ${r.oauthFlowMs} ms (first), ${r.concurrency.oauthFlows.p50} ms p50 over ${r.concurrency.oauthFlows.count} sessions`,
+    ...(notes.length ? ['', '## Notes', '', ...notes.map((n) => `- ${n}`)] : []),
+    '',
+  ];
+  return lines.join('\n');
+}
