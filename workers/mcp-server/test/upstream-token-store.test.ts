@@ -29,6 +29,13 @@ describe('getUpstreamAccessToken', () => {
     expect(idp.refreshCalls).toBe(0);
   });
 
+  it('should not involve the store while the props hold a token far from expiry (hot path)', async () => {
+    const grant = await props(3600);
+    expect(await getUpstreamAccessToken(env, grant)).toBe(grant.upstream.accessToken);
+    const stub = env.UPSTREAM_TOKENS.get(env.UPSTREAM_TOKENS.idFromName(grant.grantKey));
+    expect(await runInDurableObject(stub, (_instance, state) => [...state.storage.kv.list()].length)).toBe(0);
+  });
+
   it('should refresh exactly once when 16 calls arrive at expiry, and give all of them the new token', async () => {
     const grant = await props(30); // inside the 60 s margin
     idp.refreshDelayMs = 50;

@@ -1,7 +1,7 @@
 // The MCP tools' way to an upstream access token: asks the grant's UpstreamTokenStore, which refreshes when needed.
 import type { McpProps, UpstreamTokens } from '../props.js';
 import { UpstreamAuthError } from './upstream-auth-error.js';
-import type { UpstreamTokenStore, UpstreamTokenResult } from './upstream-token-store.js';
+import { REFRESH_MARGIN_SECONDS, type UpstreamTokenStore, type UpstreamTokenResult } from './upstream-token-store.js';
 
 function storeFor(env: Env, grantKey: string): DurableObjectStub<UpstreamTokenStore> {
   return env.UPSTREAM_TOKENS.get(env.UPSTREAM_TOKENS.idFromName(grantKey));
@@ -18,6 +18,11 @@ function unwrap(result: UpstreamTokenResult): UpstreamTokens {
  * @throws UpstreamAuthError `reauth_required` | `idp_unavailable`
  */
 export async function getUpstreamAccessToken(env: Env, props: McpProps): Promise<string> {
+  // Hot path: an access token in the props that is not near expiry is still valid even if the store has
+  // rotated the refresh token since (rotation never invalidates issued access tokens), so the Durable
+  // Object round trip is only paid near expiry, when a refresh may be due.
+  const secondsLeft = props.upstream.expiresAt - Math.floor(Date.now() / 1000);
+  if (secondsLeft > REFRESH_MARGIN_SECONDS) return props.upstream.accessToken;
   return unwrap(await storeFor(env, props.grantKey).currentTokens(props.upstream)).accessToken;
 }
 
