@@ -88,7 +88,7 @@ async function runSession(index: number, failures: string[]): Promise<{ user: Us
   return { user, added };
 }
 
-describe.runIf(process.env.RUN_LOAD_TESTS === '1')(`load: ${SESSIONS} concurrent MCP sessions`, () => {
+describe(`load: ${SESSIONS} concurrent MCP sessions`, () => {
   beforeAll(async () => {
     testStack = await startTestStack({ ports });
     stack = testStack.stack;
