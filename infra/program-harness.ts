@@ -36,7 +36,7 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
     case 'auth0:index/client:Client':
       return { ...inputs, clientId: `client-id-${name}` };
     case 'auth0:index/clientCredentials:ClientCredentials':
-      return { ...inputs, clientSecret: `client-secret-${name}` };
+      return { ...inputs, clientSecret: `mock-secret:${name}` };
     case 'cloudflare:index/d1Database:D1Database':
       return { ...inputs, uuid: '11111111-2222-3333-4444-555555555555' };
     case 'random:index/randomBytes:RandomBytes':

@@ -209,7 +209,7 @@ describe('Pulumi program (workers.dev)', () => {
     expect(secrets).toEqual({
       AUTH0_DOMAIN: 'example.us.auth0.com',
       AUTH0_CLIENT_ID: 'client-id-mcp-server-app-client',
-      AUTH0_CLIENT_SECRET: 'client-secret-mcp-server-app-credentials',
+      AUTH0_CLIENT_SECRET: 'mock-secret:mcp-server-app-credentials',
       AUTH0_AUDIENCE: 'urn:todos-api',
       AUTH0_SCOPE: mcpServer.scope,
       API_BASE_URL: 'https://todos-api.test-sub.workers.dev',
@@ -236,7 +236,7 @@ describe('Pulumi program (workers.dev)', () => {
     expect(r.outputs.mcpInspectorCommand).toContain('npx @modelcontextprotocol/inspector');
     expect(r.secretOutputs).toEqual(['testAppClientSecret']);
     const plain = JSON.stringify(Object.entries(r.outputs).filter(([k]) => !r.secretOutputs.includes(k)));
-    for (const secret of ['client-secret-', 'ab'.repeat(32)]) expect(plain).not.toContain(secret);
+    for (const secret of ['mock-secret:', 'ab'.repeat(32)]) expect(plain).not.toContain(secret);
   });
 });
 
