@@ -12,6 +12,19 @@ function requireSecret(secret: string | undefined, component: string): string {
   return secret;
 }
 
+/**
+ * Makes `client` authenticate with client_secret_post and returns its secret, kept secret. In @pulumi/auth0 3.x the
+ * secret and the token endpoint auth method live on ClientCredentials, not on Client.
+ */
+function clientSecretPost(name: string, client: auth0.Client, parent: pulumi.Resource): pulumi.Output<string> {
+  const credentials = new auth0.ClientCredentials(
+    `${name}-credentials`,
+    { clientId: client.clientId, authenticationMethod: 'client_secret_post' },
+    { parent, additionalSecretOutputs: ['clientSecret'] },
+  );
+  return pulumi.secret(credentials.clientSecret.apply((s) => requireSecret(s, name)));
+}
+
 export interface TodosApiArgs {
   naming: Naming;
 }
@@ -97,12 +110,7 @@ export class McpServerApp extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    // In @pulumi/auth0 3.x the secret and the token endpoint auth method live on ClientCredentials.
-    const credentials = new auth0.ClientCredentials(
-      `${name}-credentials`,
-      { clientId: client.clientId, authenticationMethod: 'client_secret_post' },
-      { parent: this, additionalSecretOutputs: ['clientSecret'] },
-    );
+    this.clientSecret = clientSecretPost(name, client, this);
     // ConnectionClient adds this one app to the connection; ConnectionClients would own (and reset) the list.
     const connection = auth0.getConnectionOutput({ name: tenant.databaseConnection }, { parent: this });
     new auth0.ConnectionClient(
@@ -111,7 +119,6 @@ export class McpServerApp extends pulumi.ComponentResource {
       { parent: this },
     );
     this.clientId = client.clientId;
-    this.clientSecret = pulumi.secret(credentials.clientSecret.apply((s) => requireSecret(s, name)));
     this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret, callbackUrl: this.callbackUrl });
   }
 }
@@ -145,18 +152,13 @@ export class TodosApiTestApp extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const credentials = new auth0.ClientCredentials(
-      `${name}-credentials`,
-      { clientId: client.clientId, authenticationMethod: 'client_secret_post' },
-      { parent: this, additionalSecretOutputs: ['clientSecret'] },
-    );
+    this.clientSecret = clientSecretPost(name, client, this);
     new auth0.ClientGrant(
       `${name}-grant`,
       { clientId: client.clientId, audience: args.audience, scopes: args.permissions },
       { parent: this },
     );
     this.clientId = client.clientId;
-    this.clientSecret = pulumi.secret(credentials.clientSecret.apply((s) => requireSecret(s, name)));
     this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret });
   }
 }

@@ -7,7 +7,7 @@ import { launchChromium, startLandingServer } from '../../../test/helpers/browse
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUrl, mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
 import { authorizeUrl } from './support/browserless-login.js';
-import { pkcePair } from './support/pkce.js';
+import { pkcePair } from '../../../test/helpers/browserless-login.js';
 import { startTestIdp, type TestIdp } from './support/test-idp.js';
 
 const IDP_PORT = 18795;

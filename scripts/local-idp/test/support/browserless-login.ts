@@ -1,5 +1,5 @@
 // Drives the IdP's authorize → login form → redirect chain with plain fetch, as a browser without JavaScript would.
-import { CookieJar } from './cookie-jar.js';
+import { CookieJar } from '../../../../test/helpers/browserless-login.js';
 
 export interface AuthorizeParams {
   readonly clientId: string;
@@ -31,11 +31,12 @@ export class BrowserlessSession {
   readonly jar = new CookieJar();
 
   async request(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url);
     const headers = new Headers(init.headers);
-    const cookie = this.jar.header();
+    const cookie = this.jar.header(target);
     if (cookie) headers.set('cookie', cookie);
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    this.jar.store(response);
+    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
+    this.jar.store(target, response);
     return response;
   }
 

@@ -1,4 +1,8 @@
 // Builds RFC 6750 §3 `WWW-Authenticate: Bearer …` challenges.
+import { todosApi } from '../../../../system/system.js';
+
+/** Realm of every challenge this API sends unless a middleware is given another: the Worker's name. */
+export const DEFAULT_REALM: string = todosApi.workerName;
 
 export interface BearerChallengeOptions {
   error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';

@@ -3,7 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { TodosPermission } from '../../../../system/system.js';
 import { allTodosPermissions } from '../../../../system/system.js';
 import type { AppEnv } from '../app-env.js';
-import { bearerChallenge } from '../auth/bearer-challenge.js';
+import { bearerChallenge, DEFAULT_REALM } from '../auth/bearer-challenge.js';
 import { HttpError } from '../http/http-error.js';
 
 export interface RequireScopeOptions {
@@ -14,7 +14,7 @@ export interface RequireScopeOptions {
 export function requireScope(scope: TodosPermission, options: RequireScopeOptions = {}): MiddlewareHandler<AppEnv> {
   // Only the API's declared permissions can be required: a typo here would lock every caller out.
   if (!allTodosPermissions.includes(scope)) throw new TypeError(`Unknown scope "${scope}": not a Todos API permission`);
-  const realm = options.realm ?? 'todos-api';
+  const realm = options.realm ?? DEFAULT_REALM;
 
   return async function requireScopeMiddleware(c, next) {
     const token = c.get('accessToken');

@@ -4,7 +4,7 @@ import { jwtVerify } from 'jose';
 import type { AppEnv } from '../app-env.js';
 import { grantedScopes } from '../auth/access-token.js';
 import { AuthConfigError, resolveAuthConfig } from '../auth/auth-config.js';
-import { bearerChallenge } from '../auth/bearer-challenge.js';
+import { bearerChallenge, DEFAULT_REALM } from '../auth/bearer-challenge.js';
 import { remoteKeySet } from '../auth/remote-key-set.js';
 import { invalidToken, tokenVerificationError } from '../auth/token-error.js';
 import { HttpError } from '../http/http-error.js';
@@ -20,7 +20,7 @@ export interface VerifyAccessTokenOptions {
 const bearerHeader = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export function verifyAccessToken(options: VerifyAccessTokenOptions = {}): MiddlewareHandler<AppEnv> {
-  const realm = options.realm ?? 'todos-api';
+  const realm = options.realm ?? DEFAULT_REALM;
   const clockTolerance = options.clockToleranceSeconds ?? 30;
   // Bad options are a programming error: fail when the app is built, not on the first request.
   if (!/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/.test(realm)) throw new TypeError('realm must be non-empty printable ASCII without " or \\');
