@@ -24,6 +24,22 @@ const todoId = z
  */
 const TITLE_CAP = 1000;
 
+// Input schemas are built once per isolate, not per server: /mcp creates a server for every request,
+// and the SDK would otherwise wrap each raw shape in a new z.object every time.
+const addTodoInput = z.object({
+  title: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(TITLE_CAP, `must be at most ${TITLE_CAP} characters`)
+    .describe('What to do (the Todos API accepts up to 200 characters).'),
+});
+const completeTodoInput = z.object({
+  id: todoId,
+  completed: z.boolean().default(true).describe('true (default) to mark it done, false to reopen it.'),
+});
+const deleteTodoInput = z.object({ id: todoId });
+
 function todoPath(id: string): string {
   return `/api/todos/${encodeURIComponent(id)}`;
 }
@@ -49,14 +65,7 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
     {
       title: 'Add a todo',
       description: 'Adds a todo for the signed-in user and returns it.',
-      inputSchema: {
-        title: z
-          .string()
-          .trim()
-          .min(1, 'must not be empty')
-          .max(TITLE_CAP, `must be at most ${TITLE_CAP} characters`)
-          .describe('What to do (the Todos API accepts up to 200 characters).'),
-      },
+      inputSchema: addTodoInput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
     ({ title }, extra) =>
@@ -77,10 +86,7 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
     {
       title: 'Complete a todo',
       description: 'Marks a todo as completed (or, with completed=false, as not completed) and returns it.',
-      inputSchema: {
-        id: todoId,
-        completed: z.boolean().default(true).describe('true (default) to mark it done, false to reopen it.'),
-      },
+      inputSchema: completeTodoInput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     ({ id, completed }, extra) =>
@@ -101,7 +107,7 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
     {
       title: 'Delete a todo',
       description: 'Deletes a todo of the signed-in user.',
-      inputSchema: { id: todoId },
+      inputSchema: deleteTodoInput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     ({ id }, extra) =>
