@@ -1,5 +1,5 @@
-// Fault tolerance of the local stack through its real parts: IdP down at sign-in and at refresh, a full restart mid-session,
-// and malformed or oversized MCP requests. Nothing is mocked: workerd, the local IdP and the official MCP SDK client.
+// Fault tolerance of the local stack through its real parts: IdP down at sign-in and at refresh, the Todos API failing,
+// a full restart mid-session, and malformed or oversized MCP requests. Nothing is mocked: workerd, the local IdP and the official MCP SDK client.
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { TemporarilyUnavailableError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
@@ -7,7 +7,7 @@ import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/stack/start-local-stack.js';
-import { mcpServer } from '../system/system.js';
+import { mcpServer, todosApi } from '../system/system.js';
 import { followLoginFlow } from './helpers/browserless-login.js';
 import {
   jwtPattern,
@@ -200,6 +200,50 @@ describe('IdP down at the MCP refresh', () => {
     try {
       const titles = todosOf(await call(client, 'list-todos')).map((todo) => todo.title);
       expect(titles).toContain(title);
+      expect(provider.authorizationUrls).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('Todos API down', () => {
+  it('should answer tool calls that need it with isError and a clear message, keep the MCP server serving, and recover with no new sign-in', async () => {
+    const provider = new DriverOAuthProvider(localUser(stack, 'alice'));
+    const title = `alice before the API outage ${crypto.randomUUID()}`;
+    const client = await connectMcp('streamable-http', stack.urls.mcp, provider);
+    remember(provider);
+    try {
+      expect((await call(client, 'add-todo', { title })).isError).toBeFalsy();
+
+      await stack.failWorker(todosApi.workerName);
+      try {
+        const direct = await fetch(new URL('/api/todos', stack.urls.api));
+        bodies.push(await direct.text());
+        expect(direct.status, 'the stand-in Todos API should be failing').toBe(500);
+
+        for (const [name, args] of [
+          ['list-todos', {}],
+          ['add-todo', { title: 'written during the outage' }],
+        ] as const) {
+          const result = await call(client, name, args);
+          expect(result.isError, `${name}: ${resultText(result)}`).toBe(true);
+          expect(resultText(result)).toBe('The Todos API is unavailable right now; try again.');
+        }
+        // The MCP server itself is fine: the protocol, tools that need no API, and its OAuth metadata all answer.
+        await expect(client.ping()).resolves.toBeDefined();
+        expect((await call(client, 'whoami')).isError).toBeFalsy();
+        const metadata = await fetch(new URL('/.well-known/oauth-authorization-server', stack.urls.mcp));
+        expect(metadata.status).toBe(200);
+        await metadata.body?.cancel();
+      } finally {
+        await stack.restoreWorker(todosApi.workerName);
+      }
+
+      // The same client and tokens carry on: the todo from before is there and nothing was written meanwhile.
+      const titles = todosOf(await call(client, 'list-todos')).map((todo) => todo.title);
+      expect(titles).toContain(title);
+      expect(titles).not.toContain('written during the outage');
       expect(provider.authorizationUrls).toHaveLength(1);
     } finally {
       await client.close();

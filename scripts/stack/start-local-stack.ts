@@ -42,6 +42,13 @@ export interface LocalStack {
   /** For fault tests: stop/start the IdP alone (same port/state) */
   stopIdp(): Promise<void>;
   startIdp(): Promise<void>;
+  /**
+   * For fault tests: replace one Worker with a stand-in whose every request throws, as a crashing deploy would.
+   * Its port and the service bindings to it stay; workerd restarts with the new config, and data persists
+   * (persisted stacks only). `restoreWorker` puts the real Worker back.
+   */
+  failWorker(name: string): Promise<void>;
+  restoreWorker(name: string): Promise<void>;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -85,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let idp: LocalIdp | undefined;
   let mf: Miniflare | undefined;
+  let stopped = false;
   const cleanup = async (): Promise<void> => {
     await Promise.allSettled([mf?.dispose(), idp?.close()]);
     mf = undefined;
@@ -121,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         log,
       }),
     );
-    mf = new Miniflare(
+    const miniflareOptions = (failing: ReadonlySet<string>) =>
       convertV4MiniflareOptions({
         // Miniflare's own entry socket is unused (each Worker has its own direct socket): keep it off the known ports.
         host: '127.0.0.1',
@@ -130,9 +138,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         log: new StackLog(log),
         handleStructuredLogs: ({ level, message }) => log(`[workerd:${level}] ${message}`),
         ...(persist ? { resourcePersistencePath: path.join(dataDir, 'workerd') } : {}),
-        workers,
-      }),
-    );
+        workers: workers.map((w) => (failing.has(w.name ?? '') ? failingStandIn(w) : w)),
+      });
+    const failing = new Set<string>();
+    const setFailing = async (name: string, fail: boolean): Promise<void> => {
+      if (stopped || !mf) throw new Error('The local stack is stopped');
+      if (!running.has(name)) throw new Error(`No Worker named ${name} in this stack (${[...running].join(', ')})`);
+      if (failing.has(name) === fail) return;
+      if (fail) failing.add(name);
+      else failing.delete(name);
+      await mf.setOptions(miniflareOptions(failing));
+    };
+    mf = new Miniflare(miniflareOptions(failing));
     await mf.ready.catch((error: unknown) => {
       throw new Error(`workerd could not start the Workers (${[...running].join(', ')}): ${(error as Error).message}`, { cause: error });
     });
@@ -145,7 +162,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
-    let stopped = false;
     return {
       urls,
       get idp(): LocalIdp {
@@ -174,6 +190,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await ensurePortsFree([{ port: ports.idp, service: 'local IdP' }]);
         idp = await startLocalIdp(idpOptions);
       },
+      failWorker: (name) => setFailing(name, true),
+      restoreWorker: (name) => setFailing(name, false),
     };
   } catch (error) {
     await cleanup();
@@ -213,6 +231,25 @@ function toMiniflareWorker(worker: PreparedWorker, { port, vars, running, log }:
     bindings: { ...(workerOptions.bindings ?? {}), ...vars },
     serviceBindings,
     unsafeDirectSockets: [{ host: localHost, port }],
+  };
+}
+
+/**
+ * A Worker with the same name and socket whose every request throws: what callers see of a crashing deploy
+ * (a 500 on its port; a failed call through a service binding). No bindings, so it touches no data.
+ */
+function failingStandIn(worker: V4WorkerOptions): V4WorkerOptions {
+  return {
+    name: worker.name,
+    compatibilityDate: worker.compatibilityDate,
+    modules: [
+      {
+        type: 'ESModule',
+        path: 'failing-stand-in.mjs',
+        contents: `export default { fetch() { throw new Error(${JSON.stringify(`${worker.name} is failing (fault injected by the local stack)`)}); } };`,
+      },
+    ],
+    unsafeDirectSockets: worker.unsafeDirectSockets,
   };
 }
 
