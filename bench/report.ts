@@ -5,6 +5,7 @@ import type { ConcurrencyResult } from './measure-concurrency.js';
 import type { ApiBreakdown } from './measure-api-breakdown.js';
 import type { DirectApiResult } from './measure-direct-api.js';
 import type { McpSequentialResult } from './measure-mcp-calls.js';
+import type { RuntimeBaseline } from './measure-runtime-baseline.js';
 import type { LatencySummary } from './stats.js';
 
 export interface BenchResults {
@@ -21,7 +22,10 @@ export interface BenchResults {
   memory: {
     /** workerd RSS at each phase boundary, in run order. */
     timeline: Array<{ phase: string; rssBytes: number }>;
-    idleBytes: number; afterLoadBytes: number; laterBytes: number; laterDelaySeconds: number; workerdProcesses: number };
+    idleBytes: number; afterLoadBytes: number; laterBytes: number; laterDelaySeconds: number; workerdProcesses: number;
+    /** Trivial Workers in a fresh workerd under the same number of requests (absent with `--use-running`). */
+    runtimeBaseline?: RuntimeBaseline[];
+  };
   startup?: StartTimes;
   /** The first OAuth flow of the run (registration, consent, IdP login, token exchange) on /mcp. */
   oauthFlowMs: number;
@@ -31,7 +35,7 @@ export interface BenchResults {
 /** Targets of the task, checked against this run's numbers. */
 export function checkTargets(r: Omit<BenchResults, 'targets'>, mcpWorker: string): BenchResults['targets'] {
   const mcpBundle = r.bundles.find((b) => b.worker === mcpWorker);
-  const growth = r.memory.idleBytes > 0 ? r.memory.laterBytes / r.memory.idleBytes - 1 : Number.NaN;
+  const growth = growthRatio(r.memory.idleBytes, r.memory.laterBytes);
   const targets: BenchResults['targets'] = [
     { name: 'tool-call p50 ÷ direct p50 (/mcp)', target: '≤ 1.5×', measured: `${r.ratios.toolCallP50OverDirectP50}×`, pass: r.ratios.toolCallP50OverDirectP50 <= 1.5 },
     {
@@ -49,12 +53,21 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>, mcpWorker: string
     {
       name: `workerd RSS ${r.memory.laterDelaySeconds} s after load vs idle`,
       target: 'within 25%',
-      measured: `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%`,
+      measured: growthOf(r.memory.idleBytes, r.memory.laterBytes),
       pass: Math.abs(growth) <= 0.25,
     },
   ];
   if (r.startup) targets.push({ name: 'dev ready (warm bundle cache, fresh state)', target: '≤ 5 s', measured: `${(r.startup.warmMs / 1000).toFixed(2)} s`, pass: r.startup.warmMs <= 5_000 });
   return targets;
+}
+
+function growthRatio(fromBytes: number, toBytes: number): number {
+  return fromBytes > 0 ? toBytes / fromBytes - 1 : Number.NaN;
+}
+
+function growthOf(fromBytes: number, toBytes: number): string {
+  const growth = growthRatio(fromBytes, toBytes);
+  return `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%`;
 }
 
 function fmt(n: number): string {
@@ -128,6 +141,20 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
     'Timeline (diagnostic): ' + r.memory.timeline.map((t) => `${t.phase} ${mib(t.rssBytes)}`).join(' → ') + '.',
     '',
+    ...(r.memory.runtimeBaseline?.length
+      ? [
+          'Control: trivial Workers, each in a fresh workerd (same Miniflare, same machine), under as many requests as the',
+          'stack answered during the load, at 16 connections. Their growth is the runtime\'s own, not this code\'s:',
+          '',
+          `| Control | Requests | Idle | Right after load | ${r.memory.laterDelaySeconds} s later | Growth |`,
+          '|---|---|---|---|---|---|',
+          ...r.memory.runtimeBaseline.map(
+            (c) => `| ${c.control} | ${fmt(c.requests)} | ${mib(c.idleBytes)} | ${mib(c.afterLoadBytes)} | ${mib(c.laterBytes)} | ${growthOf(c.idleBytes, c.laterBytes)} |`,
+          ),
+          `| this stack (above) | | ${mib(r.memory.idleBytes)} | ${mib(r.memory.afterLoadBytes)} | ${mib(r.memory.laterBytes)} | ${growthOf(r.memory.idleBytes, r.memory.laterBytes)} |`,
+          '',
+        ]
+      : []),
     '## Start-up and sign-in',
     '',
     ...(r.startup
