@@ -178,6 +178,38 @@ describe('isolation, expiry and revocation', () => {
     expect(mcp.status).toBe(401);
   });
 
+  it('should refuse an access token at once after the client revokes it (RFC 7009), even right after a call', async () => {
+    const provider = new DriverOAuthProvider(user('alice'));
+    const client = await connectMcp('streamable-http', stack.urls.mcp, provider);
+    const accessToken = provider.tokens()!.access_token;
+    const toolsList = () =>
+      fetch(new URL('/mcp', stack.urls.mcp), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+    try {
+      // Accepted twice in a row: the second time from the MCP server's short-lived token-record cache.
+      expect((await call(client, 'list-todos')).isError).toBeFalsy();
+      expect((await toolsList()).status).toBe(200);
+
+      const revoked = await fetch(new URL('/oauth/token', stack.urls.mcp), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: accessToken, token_type_hint: 'access_token', client_id: provider.clientInformation()!.client_id }),
+      });
+      expect(revoked.status).toBe(200);
+      await revoked.body?.cancel();
+
+      const refused = await toolsList();
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toMatch(/invalid_token/);
+      await refused.body?.cancel();
+    } finally {
+      await client.close();
+    }
+  });
+
   it('should never put an upstream token into a tool answer', () => {
     expect(answers.length).toBeGreaterThan(10);
     for (const answer of answers) expect(answer).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);

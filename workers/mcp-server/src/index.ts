@@ -4,6 +4,7 @@ import { canonicalOrigin, OriginError } from './auth/canonical-origin.js';
 import { createOAuthProvider } from './auth/create-oauth-provider.js';
 import { failurePage } from './auth/default-handler.js';
 import { errorPage } from './auth/html-page.js';
+import { withTokenRecordCache } from './auth/token-record-cache.js';
 
 export { McpSseSession } from './mcp/index.js';
 export { UpstreamTokenStore } from './upstream/index.js';
@@ -36,7 +37,8 @@ export default {
     try {
       // A shallow copy per request: the library caches its helpers on `env.OAUTH_PROVIDER`, and the
       // runtime's env object is shared by every request of the isolate, whatever its origin.
-      return await providerFor(origin).fetch(request, { ...env }, ctx);
+      // OAUTH_KV goes through the token-record cache: the provider reads a token record on every MCP request.
+      return await providerFor(origin).fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) }, ctx);
     } catch (error) {
       return failurePage(error);
     }

@@ -1,0 +1,91 @@
+// A short-lived, per-isolate read-through cache of the OAuth provider's access-token records in KV.
+
+/**
+ * How long a token record read from KV is reused by this isolate. Every MCP request makes the
+ * OAuth provider look its bearer token up in KV; a client calling tools in a row would otherwise
+ * pay that read on each call. The cost: a token revoked by ANOTHER isolate can keep working here
+ * for up to this long. Revocations in this isolate are seen at once (writes invalidate), and KV
+ * itself may serve reads up to 60 s stale across locations, so 10 s adds no new class of delay.
+ */
+export const TOKEN_RECORD_TTL_MS = 10_000;
+/** Bound on cached records per isolate (about 1.5 KB each); the oldest entry goes first. */
+export const TOKEN_RECORD_CACHE_MAX = 1_000;
+
+/** The provider's access-token keys: `token:<userId>:<grantId>:<hash of the token>`. */
+const TOKEN_KEY_PREFIX = 'token:';
+
+interface CachedRecord {
+  /** The record as stored (JSON text): each reader gets its own parsed copy. */
+  text: string;
+  freshUntil: number;
+}
+
+const records = new Map<string, CachedRecord>();
+/**
+ * Counts writes through any wrapper: a read that overlapped a write is not cached, so a record
+ * deleted while its read was in flight cannot come back from the cache.
+ */
+let writes = 0;
+const wrapped = new WeakMap<KVNamespace, KVNamespace>();
+
+/**
+ * `kv` with token-record reads cached for TOKEN_RECORD_TTL_MS. Only positive JSON reads of
+ * `token:` keys are cached (a missing token is always re-read); every `put` or `delete` through
+ * the wrapper drops the key first, so revocation and rotation in this isolate take effect at once.
+ * Everything else goes straight to KV.
+ */
+export function withTokenRecordCache(kv: KVNamespace): KVNamespace {
+  let cached = wrapped.get(kv);
+  if (!cached) {
+    cached = new Proxy(kv, {
+      get(target, property) {
+        if (property === 'get') return cachedGet(target);
+        if (property === 'put' || property === 'delete') return invalidatingWrite(target, property);
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    wrapped.set(kv, cached);
+  }
+  return cached;
+}
+
+/** For tests: forget every cached record. */
+export function clearTokenRecordCache(): void {
+  records.clear();
+}
+
+function isJsonRead(options: unknown): boolean {
+  return options === 'json' || (typeof options === 'object' && options !== null && (options as { type?: unknown }).type === 'json');
+}
+
+function cachedGet(kv: KVNamespace) {
+  return async (key: unknown, options?: unknown): Promise<unknown> => {
+    const get = kv.get.bind(kv) as (key: unknown, options?: unknown) => Promise<unknown>;
+    if (typeof key !== 'string' || !key.startsWith(TOKEN_KEY_PREFIX) || !isJsonRead(options)) return get(key, options);
+
+    const now = Date.now();
+    const hit = records.get(key);
+    if (hit && hit.freshUntil > now) return JSON.parse(hit.text) as unknown;
+    if (hit) records.delete(key);
+
+    const writesBefore = writes;
+    const text = await kv.get(key, 'text');
+    if (text === null) return null;
+    if (writes === writesBefore) records.set(key, { text, freshUntil: now + TOKEN_RECORD_TTL_MS });
+    if (records.size > TOKEN_RECORD_CACHE_MAX) {
+      const oldest = records.keys().next().value;
+      if (oldest !== undefined) records.delete(oldest);
+    }
+    return JSON.parse(text) as unknown;
+  };
+}
+
+function invalidatingWrite(kv: KVNamespace, method: 'put' | 'delete') {
+  const write = (kv[method] as (...args: unknown[]) => Promise<void>).bind(kv);
+  return async (key: unknown, ...rest: unknown[]): Promise<void> => {
+    writes++;
+    if (typeof key === 'string') records.delete(key);
+    await write(key, ...rest);
+  };
+}
