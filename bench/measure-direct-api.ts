@@ -27,7 +27,7 @@ export async function upstreamAccessToken(target: BenchTarget): Promise<string> 
 }
 
 /** One GET /api/todos; throws on anything but 200 so a broken setup cannot pass as fast. */
-async function getTodos(url: URL, token: string): Promise<void> {
+export async function getTodos(url: URL, token: string): Promise<void> {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
   await response.arrayBuffer();
   if (response.status !== 200) throw new Error(`GET ${url.pathname}: HTTP ${response.status}`);

@@ -4,7 +4,7 @@ import type { BundleSize } from './measure-bundles.js';
 import type { ConcurrencyResult } from './measure-concurrency.js';
 import type { ApiBreakdown } from './measure-api-breakdown.js';
 import type { DirectApiResult } from './measure-direct-api.js';
-import type { McpSequentialResult } from './measure-mcp-calls.js';
+import type { McpSequentialResult, PairedResult } from './measure-mcp-calls.js';
 import type { RuntimeBaseline } from './measure-runtime-baseline.js';
 import type { LatencySummary } from './stats.js';
 
@@ -16,6 +16,8 @@ export interface BenchResults {
   apiBreakdown: ApiBreakdown;
   mcp: McpSequentialResult[];
   mcpPing: LatencySummary;
+  /** Direct request and /mcp tool call alternately: the source of the tool-call ratio. */
+  paired: PairedResult;
   concurrency: ConcurrencyResult;
   ratios: { toolCallP50OverDirectP50: number; mcpCallsPerSecondOverDirectRps: number };
   bundles: BundleSize[];
@@ -108,6 +110,8 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
     '| Path | n | p50 | p90 | p99 | mean | max |',
     '|---|---|---|---|---|---|---|',
+    latencyRow('**Paired**: direct `GET /api/todos` (alternating with the next row)', r.paired.direct),
+    latencyRow('**Paired**: MCP `list-todos` on /mcp (alternating with the row above)', r.paired.mcp),
     latencyRow('Direct `GET /api/todos` (sequential)', r.directApi.sequential),
     ...r.mcp.map((x) => latencyRow(`MCP \`list-todos\` on ${x.transport === 'sse' ? '/sse' : '/mcp'} (sequential)`, x.latency)),
     latencyRow('MCP `ping` on /mcp (diagnostic: no tool, no API call)', r.mcpPing),
@@ -124,7 +128,9 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     `| Direct API, ${r.directApi.concurrent.connections} connections | ${r.directApi.concurrent.requests} requests | ${r.directApi.concurrent.errors} | ${r.directApi.concurrent.seconds} | ${r.directApi.concurrent.requestsPerSecond} req/s |`,
     `| MCP /mcp, ${r.concurrency.sessions} sessions (own OAuth flow each) | ${r.concurrency.calls} calls | ${r.concurrency.errors} | ${r.concurrency.durationSeconds} | ${r.concurrency.callsPerSecond} calls/s |`,
     '',
-    `Ratios: tool-call p50 ÷ direct p50 = **${r.ratios.toolCallP50OverDirectP50}×**; MCP calls/s ÷ direct req/s = **${r.ratios.mcpCallsPerSecondOverDirectRps}**.`,
+    `Ratios: tool-call p50 ÷ direct p50 = **${r.ratios.toolCallP50OverDirectP50}×** (from the paired rows: one direct request, then one tool call,` +
+      ` ${r.paired.direct.count} times on a warmed stack, so warm-up and background load weigh on both alike); MCP calls/s ÷ direct req/s =` +
+      ` **${r.ratios.mcpCallsPerSecondOverDirectRps}**.`,
     ...(r.concurrency.errorSamples.length ? ['', `Errors seen: ${r.concurrency.errorSamples.map((e) => `\`${e}\``).join('; ')}`] : []),
     '',
     '## Bundles (`wrangler deploy --dry-run`)',

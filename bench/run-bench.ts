@@ -11,7 +11,7 @@ import { measureBundles } from './measure-bundles.js';
 import { measureStartTimes, type StartTimes } from './measure-cold-start.js';
 import { measureConcurrency } from './measure-concurrency.js';
 import { measureDirectApi } from './measure-direct-api.js';
-import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
+import { measureMcpPing, measureMcpSequential, measurePaired } from './measure-mcp-calls.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
 import { checkTargets, renderMarkdown, type BenchResults } from './report.js';
@@ -80,19 +80,21 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 /** Facts about what dominates, derived from this run's numbers (printed under Notes when a target fails). */
 function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['targets']): string[] {
   const notes: string[] = [];
-  const direct = r.directApi.sequential.p50;
-  const tool = r.mcp.find((x) => x.transport === 'streamable-http')?.latency.p50 ?? Number.NaN;
+  const direct = r.paired.direct.p50;
+  const tool = r.paired.mcp.p50;
   const ping = r.mcpPing.p50;
   const b = r.apiBreakdown;
   const mib = (n: number): string => (n / 1048576).toFixed(1);
   if (targets.some((t) => !t.pass && t.name.startsWith('tool-call'))) {
     const body = round2(tool - ping);
     notes.push(
-      `Tool call: p50 ${tool} ms = MCP layer ${ping} ms (a /mcp \`ping\`: bearer-token lookup and props decryption in workers-oauth-provider, KV,` +
-        ` JSON-RPC over Streamable HTTP; no tool, no API call) + tool body ${body} ms (upstream-token lookup in the per-grant Durable Object +` +
-        ` service-binding call to the Todos API). The tool body is ${round2(body / direct)}× a direct API request (${direct} ms: HTTP floor ${b.noToken401.p50} ms,` +
-        ` JWT check ${round2(b.jwtOnly.p50 - b.noToken401.p50)} ms, D1 query ${round2(b.jwtAndD1.p50 - b.jwtOnly.p50)} ms), so what the target is missing is the MCP layer:` +
-        ` ≤ 1.5× needs it at ≤ ${round2(direct * 0.5)} ms, and today it is ${round2(ping / b.noToken401.p50)}× a bare HTTP round trip to workerd.`,
+      `Tool call: p50 ${tool} ms ≈ MCP layer ${ping} ms (a /mcp \`ping\`: HTTP round trip, bearer-token check and props decryption in` +
+        ' workers-oauth-provider, JSON-RPC handling in the MCP SDK; no tool, no API call) + tool body ≈' +
+        ` ${body} ms (the service-binding call to the Todos API with the upstream token from the props). The tool body is` +
+        ` ${round2(body / direct)}× a direct API request (${direct} ms: HTTP floor ${b.noToken401.p50} ms, JWT check` +
+        ` ${round2(b.jwtOnly.p50 - b.noToken401.p50)} ms, D1 query ${round2(b.jwtAndD1.p50 - b.jwtOnly.p50)} ms), so what decides the target is the MCP` +
+        ` layer: ≤ 1.5× needs it at ≤ ${round2(1.5 * direct - body)} ms, and it measured ${ping} ms (${round2(ping / b.noToken401.p50)}× a bare HTTP` +
+        ' round trip to workerd). Ping and paired rows are separate stages, so this split is approximate.',
     );
   }
   if (targets.some((t) => !t.pass && t.name.includes('session throughput'))) {
@@ -180,8 +182,10 @@ async function main(): Promise<void> {
     const mcpHttp = await measureMcpSequential(target, 'streamable-http', options.sequentialMcp);
     const mcpSse = await measureMcpSequential(target, 'sse', options.sequentialMcp);
     const mcpPing = await measureMcpPing(target, options.sequentialMcp);
+    step(`paired: ${options.sequentialMcp} × (direct GET, then /mcp list-todos) for the ratio`);
+    const paired = await measurePaired(target, token, options.sequentialMcp);
 
-    await snapshot('after sequential MCP (3 sessions)');
+    await snapshot('after sequential and paired MCP (4 sessions)');
     step(`concurrency: ${options.sessions} sessions for ${options.durationSeconds} s`);
     const concurrency = await measureConcurrency(target, { sessions: options.sessions, durationSeconds: options.durationSeconds,
       onSignedIn: () => snapshot(`after ${options.sessions} sign-ins`),
@@ -198,7 +202,7 @@ async function main(): Promise<void> {
 
     // Requests the stack answered during the load phases (each MCP call is one; inside, it fans out further).
     const loadRequests =
-      options.sequentialApi + options.concurrentApi + 3 * options.sequentialMcp + concurrency.calls;
+      options.sequentialApi + options.concurrentApi + 5 * options.sequentialMcp + concurrency.calls;
     let runtimeBaseline: RuntimeBaseline[] | undefined;
     if (ownStack) {
       step(`memory control: trivial Workers in a fresh workerd, ${loadRequests} requests each`);
@@ -229,9 +233,10 @@ async function main(): Promise<void> {
       apiBreakdown,
       mcp: [mcpHttp, mcpSse],
       mcpPing,
+      paired,
       concurrency,
       ratios: {
-        toolCallP50OverDirectP50: round2(mcpHttp.latency.p50 / directApi.sequential.p50),
+        toolCallP50OverDirectP50: round2(paired.mcp.p50 / paired.direct.p50),
         mcpCallsPerSecondOverDirectRps: round2(concurrency.callsPerSecond / directApi.concurrent.requestsPerSecond),
       },
       bundles,
