@@ -12,6 +12,7 @@ import { measureStartTimes, type StartTimes } from './measure-cold-start.js';
 import { measureConcurrency } from './measure-concurrency.js';
 import { measureDirectApi } from './measure-direct-api.js';
 import { measureMcpPing, measureMcpSequential, measurePaired } from './measure-mcp-calls.js';
+import { measureMcpSdkFloor } from './measure-mcp-sdk-floor.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
 import { checkTargets, renderMarkdown, type BenchResults } from './report.js';
@@ -95,6 +96,14 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
         ` ${round2(b.jwtOnly.p50 - b.noToken401.p50)} ms, D1 query ${round2(b.jwtAndD1.p50 - b.jwtOnly.p50)} ms), so what decides the target is the MCP` +
         ` layer: ≤ 1.5× needs it at ≤ ${round2(1.5 * direct - body)} ms, and it measured ${ping} ms (${round2(ping / b.noToken401.p50)}× a bare HTTP` +
         ' round trip to workerd). Ping and paired rows are separate stages, so this split is approximate.',
+    );
+    const sdk = round2(r.mcpSdkFloor.toolCall.p50 - r.mcpSdkFloor.noop.p50);
+    const rest = round2(tool - direct - sdk);
+    notes.push(
+      `Where the MCP layer goes: the MCP SDK alone (official client and server, stateless /mcp, a trivial tool; no OAuth, no I/O) adds` +
+        ` ${sdk} ms per call over a bare request to workerd (control rows). With the direct request at ${direct} ms, that alone puts a tool` +
+        ` call at ≥ ${round2((direct + sdk) / direct)}× direct; the other ${rest} ms are the OAuth provider's token check (workers-oauth-provider:` +
+        ' token hash, key unwrap, props decryption), the service-binding hop and the tools\' own code.',
     );
   }
   if (targets.some((t) => !t.pass && t.name.includes('session throughput'))) {
@@ -214,6 +223,9 @@ async function main(): Promise<void> {
       });
     }
 
+    step(`MCP SDK control: ${options.sequentialMcp} × (no-op request, then a trivial tools/call) in a Worker of its own`);
+    const mcpSdkFloor = await measureMcpSdkFloor({ pairs: options.sequentialMcp, bundleCacheDir: benchBundleCacheDir });
+
     step('bundles: wrangler deploy --dry-run for each Worker');
     const bundles = await measureBundles();
 
@@ -234,6 +246,7 @@ async function main(): Promise<void> {
       mcp: [mcpHttp, mcpSse],
       mcpPing,
       paired,
+      mcpSdkFloor,
       concurrency,
       ratios: {
         toolCallP50OverDirectP50: round2(paired.mcp.p50 / paired.direct.p50),
