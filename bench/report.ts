@@ -5,7 +5,7 @@ import type { ConcurrencyResult } from './measure-concurrency.js';
 import type { ApiBreakdown } from './measure-api-breakdown.js';
 import type { DirectApiResult } from './measure-direct-api.js';
 import type { McpSequentialResult, PairedResult } from './measure-mcp-calls.js';
-import type { McpSdkFloor } from './measure-mcp-sdk-floor.js';
+import type { McpFloor } from './measure-mcp-floor.js';
 import type { RuntimeBaseline } from './measure-runtime-baseline.js';
 import type { LatencySummary } from './stats.js';
 
@@ -19,8 +19,8 @@ export interface BenchResults {
   mcpPing: LatencySummary;
   /** Direct request and /mcp tool call alternately: the source of the tool-call ratio. */
   paired: PairedResult;
-  /** Control: the MCP SDK alone in its own workerd (no-op request and trivial tool call, alternately). */
-  mcpSdkFloor: McpSdkFloor;
+  /** Control: the MCP SDK, then SDK + OAuth provider, with a trivial tool in a workerd of their own. */
+  mcpFloor: McpFloor;
   concurrency: ConcurrencyResult;
   ratios: { toolCallP50OverDirectP50: number; mcpCallsPerSecondOverDirectRps: number };
   bundles: BundleSize[];
@@ -119,8 +119,9 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     ...r.mcp.map((x) => latencyRow(`MCP \`list-todos\` on ${x.transport === 'sse' ? '/sse' : '/mcp'} (sequential)`, x.latency)),
     latencyRow('MCP `ping` on /mcp (diagnostic: no tool, no API call)', r.mcpPing),
     latencyRow('Diagnostic: `GET /api/todos` without token (401: HTTP floor)', r.apiBreakdown.noToken401),
-    latencyRow('Control: no-op Worker, `GET /noop` (alternating with the next row)', r.mcpSdkFloor.noop),
-    latencyRow('Control: MCP SDK alone, trivial `tools/call` (no OAuth, no I/O)', r.mcpSdkFloor.toolCall),
+    latencyRow('Control (bench/mcp-floor, rows in turn): `GET /noop`', r.mcpFloor.noop),
+    latencyRow('Control: MCP SDK alone, trivial `tools/call` (no OAuth, no I/O)', r.mcpFloor.sdk),
+    latencyRow('Control: the same behind workers-oauth-provider (bearer token)', r.mcpFloor.sdkAndOAuth),
     latencyRow('Diagnostic: `GET /api/me` (JWT check, no D1)', r.apiBreakdown.jwtOnly),
     latencyRow('Diagnostic: `GET /api/todos` again (JWT check + D1)', r.apiBreakdown.jwtAndD1),
     latencyRow(`Direct \`GET /api/todos\`, ${r.directApi.concurrent.connections} concurrent`, r.directApi.concurrent.latency),

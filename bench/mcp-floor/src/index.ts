@@ -1,0 +1,77 @@
+// Bench control: the MCP server's building blocks with a trivial tool and no I/O, to measure what they cost.
+//   GET /noop       a bare response (the HTTP floor of this workerd)
+//   POST /open/mcp  the MCP SDK alone: stateless Streamable HTTP, a server per request, as workers/mcp-server runs it
+//   POST /mcp       the same behind workers-oauth-provider, set up like workers/mcp-server (resource = origin, the
+//                   token-record cache, props of a realistic size); /authorize approves at once (no consent, no IdP)
+import { OAuthProvider, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { withTokenRecordCache } from '../../../workers/mcp-server/src/auth/token-record-cache.js';
+
+interface ControlEnv {
+  OAUTH_KV: KVNamespace;
+  OAUTH_PROVIDER?: OAuthHelpers;
+}
+
+type Ctx = { waitUntil(promise: Promise<unknown>): void };
+
+const validator = new AjvJsonSchemaValidator();
+
+async function mcpResponse(request: Request, ctx: Ctx): Promise<Response> {
+  const server = new McpServer({ name: 'mcp-floor', version: '1.0.0' }, { capabilities: { tools: {} }, jsonSchemaValidator: validator });
+  // The real list-todos' result shape for an empty list: text content plus structured content.
+  server.registerTool('list-todos', { description: 'Answers an empty list at once.' }, () => ({
+    content: [{ type: 'text', text: JSON.stringify({ todos: [] }, null, 2) }],
+    structuredContent: { todos: [] },
+  }));
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request);
+  } finally {
+    ctx.waitUntil(server.close());
+  }
+}
+
+/** Props about the size of the real grant's (claims, an upstream access token, refresh and ID tokens). */
+const props = {
+  claims: { sub: 'bench|control', email: 'control@example.com', email_verified: true, name: 'Control' },
+  upstream: { accessToken: 'a'.repeat(900), refreshToken: 'r'.repeat(64), idToken: 'i'.repeat(700), expiresAt: 4_000_000_000, scope: 'openid email read:todos' },
+  grantKey: 'g'.repeat(43),
+};
+
+const providers = new Map<string, OAuthProvider<ControlEnv>>();
+
+function providerFor(origin: string): OAuthProvider<ControlEnv> {
+  let provider = providers.get(origin);
+  if (!provider) {
+    provider = new OAuthProvider<ControlEnv>({
+      apiHandlers: { '/mcp': { fetch: (request: Request, _env: unknown, ctx: Ctx) => mcpResponse(request, ctx) } as never },
+      defaultHandler: {
+        async fetch(request: Request, env: ControlEnv) {
+          if (new URL(request.url).pathname !== '/authorize' || !env.OAUTH_PROVIDER) return new Response(null, { status: 404 });
+          const authRequest = await env.OAUTH_PROVIDER.parseAuthRequest(request);
+          const { redirectTo } = await env.OAUTH_PROVIDER.completeAuthorization({ request: authRequest, userId: 'bench-control', metadata: {}, scope: authRequest.scope, props });
+          return Response.redirect(redirectTo, 302);
+        },
+      } as never,
+      authorizeEndpoint: '/authorize',
+      tokenEndpoint: '/oauth/token',
+      clientRegistrationEndpoint: '/oauth/register',
+      resourceMetadata: { resource: origin, authorization_servers: [origin], bearer_methods_supported: ['header'] },
+      accessTokenTTL: 3600,
+    });
+    providers.set(origin, provider);
+  }
+  return provider;
+}
+
+export default {
+  async fetch(request: Request, env: ControlEnv, ctx: Ctx & ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === '/noop') return new Response('ok');
+    if (url.pathname === '/open/mcp') return mcpResponse(request, ctx);
+    return providerFor(url.origin).fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) }, ctx);
+  },
+};
