@@ -1,5 +1,6 @@
-// Load test of the local stack (opt-in: RUN_LOAD_TESTS=1): 32 concurrent MCP sessions, each with its own OAuth sign-in,
-// making 100 tool calls each over /mcp; every answer is checked and alice's and bob's todos must never mix.
+// Load test of the local stack (part of `npm test`; alone: `npm run test:load`): 32 concurrent MCP sessions, each
+// with its own OAuth sign-in, making 100 tool calls each over /mcp; every answer is checked and alice's and bob's
+// todos must never mix.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -117,13 +117,13 @@ describe('isolation, expiry and revocation', () => {
     }
   });
 
-  it('should keep the tools working across an upstream expiry, with one refresh at the IdP', async () => {
+  it('should answer 16 concurrent tool calls at the upstream expiry with exactly one refresh at the IdP and no failure', async () => {
     const client = await connectMcp('streamable-http', stack.urls.mcp, new DriverOAuthProvider(user('alice')));
     try {
       expect((await call(client, 'list-todos')).isError).toBeFalsy();
       const before = stack.idp.stats().refreshGrants;
       await new Promise((resolve) => setTimeout(resolve, 4_000)); // now within 60 s of expiry
-      const results = await Promise.all(Array.from({ length: 8 }, () => call(client, 'list-todos')));
+      const results = await Promise.all(Array.from({ length: 16 }, () => call(client, 'list-todos')));
       for (const result of results) expect(result.isError, text(result)).toBeFalsy();
       expect(stack.idp.stats().refreshGrants - before).toBe(1);
     } finally {

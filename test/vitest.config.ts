@@ -6,8 +6,6 @@ export default defineConfig({
     name: 'e2e',
     environment: 'node',
     include: ['**/*.test.ts'],
-    // The 32-session load test (~40 s) runs in `npm run test:load`, not in `npm test`.
-    exclude: process.env.RUN_LOAD_TESTS === '1' ? [] : ['load.test.ts'],
     // Each file starts its own stack on fixed test ports: files must not overlap.
     fileParallelism: false,
     // Starting workerd and building bundles on a cold cache takes several seconds on 2 cores.
