@@ -1,24 +1,18 @@
 // The code flow with oauth4webapi as the client (what the MCP server Worker uses): discovery, PKCE, nonce, refresh.
 import * as oauth from 'oauth4webapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
 import { BrowserlessSession } from './support/browserless-login.js';
-import { startTestIdp, TEST_MCP_URL, type TestIdp } from './support/test-idp.js';
+import { TEST_MCP_URL, useTestIdp } from './support/test-idp.js';
 
 const PORT = 18793;
 const REDIRECT_URI = mcpCallbackUrl(TEST_MCP_URL);
 
-let test: TestIdp;
-beforeAll(async () => {
-  test = await startTestIdp(PORT);
-});
-afterAll(async () => {
-  await test?.dispose();
-});
+const test = useTestIdp(PORT);
 
 describe('oauth4webapi as the client', () => {
   it('should discover the IdP, complete the code flow with PKCE and nonce, and refresh with rotation', async () => {
-    const { idp } = test;
+    const { idp } = test();
     const issuer = new URL(idp.issuer);
     // http:// issuers are allowed for loopback only (local mode), as the Workers do.
     const options = { [oauth.allowInsecureRequests]: true };

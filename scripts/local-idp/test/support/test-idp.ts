@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startLocalIdp, type LocalIdp, type LocalIdpOptions } from '../../start-local-idp.js';
 
 /** The MCP server origin the test IdP registers `<origin>/callback` for. */
@@ -42,5 +43,23 @@ export async function startTestIdp(
       await stop();
       await rm(stateDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One test IdP for the whole file: started before its tests, disposed after them. Returns a getter, since the IdP
+ * exists only once `beforeAll` has run.
+ */
+export function useTestIdp(port: number, options: Partial<Omit<LocalIdpOptions, 'port'>> = {}): () => TestIdp {
+  let started: TestIdp | undefined;
+  beforeAll(async () => {
+    started = await startTestIdp(port, options);
+  });
+  afterAll(async () => {
+    await started?.dispose();
+  });
+  return () => {
+    if (!started) throw new Error('the test IdP is not running (use it inside a test, after beforeAll)');
+    return started;
   };
 }
