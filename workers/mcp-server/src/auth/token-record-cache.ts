@@ -37,10 +37,15 @@ const wrapped = new WeakMap<KVNamespace, KVNamespace>();
 export function withTokenRecordCache(kv: KVNamespace): KVNamespace {
   let cached = wrapped.get(kv);
   if (!cached) {
+    // Built once per binding: the provider touches OAUTH_KV on every request.
+    const overrides: Record<PropertyKey, unknown> = {
+      get: cachedGet(kv),
+      put: invalidatingWrite(kv, 'put'),
+      delete: invalidatingWrite(kv, 'delete'),
+    };
     cached = new Proxy(kv, {
       get(target, property) {
-        if (property === 'get') return cachedGet(target);
-        if (property === 'put' || property === 'delete') return invalidatingWrite(target, property);
+        if (Object.hasOwn(overrides, property)) return overrides[property];
         const value: unknown = Reflect.get(target, property, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -60,8 +65,8 @@ function isJsonRead(options: unknown): boolean {
 }
 
 function cachedGet(kv: KVNamespace) {
+  const get = kv.get.bind(kv) as (key: unknown, options?: unknown) => Promise<unknown>;
   return async (key: unknown, options?: unknown): Promise<unknown> => {
-    const get = kv.get.bind(kv) as (key: unknown, options?: unknown) => Promise<unknown>;
     if (typeof key !== 'string' || !key.startsWith(TOKEN_KEY_PREFIX) || !isJsonRead(options)) return get(key, options);
 
     const now = Date.now();
