@@ -12,6 +12,8 @@ const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 
 /** Ports of the bench's own stack: away from `npm run dev` (8788–8790) and the e2e test files. */
 export const benchPorts = { mcp: 38788, api: 38789, idp: 38790 } as const;
+/** The control Worker's port (bench/control-worker.ts), next to the stack's. */
+export const benchControlPort = 38791;
 
 /** Bundles depend only on sources: the bench keeps its own warm cache (git-ignored like the e2e one). */
 export const benchBundleCacheDir = path.join(repoRoot, '.bundles', 'bench-cache');

@@ -70,7 +70,7 @@ function growthRatio(fromBytes: number, toBytes: number): number {
   return fromBytes > 0 ? toBytes / fromBytes - 1 : Number.NaN;
 }
 
-function growthOf(fromBytes: number, toBytes: number): string {
+export function growthOf(fromBytes: number, toBytes: number): string {
   const growth = growthRatio(fromBytes, toBytes);
   return `${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%`;
 }
@@ -79,7 +79,7 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function mib(bytes: number): string {
+export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
@@ -119,7 +119,7 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     ...r.mcp.map((x) => latencyRow(`MCP \`list-todos\` on ${x.transport === 'sse' ? '/sse' : '/mcp'} (sequential)`, x.latency)),
     latencyRow('MCP `ping` on /mcp (diagnostic: no tool, no API call)', r.mcpPing),
     latencyRow('Diagnostic: `GET /api/todos` without token (401: HTTP floor)', r.apiBreakdown.noToken401),
-    latencyRow('Control (bench/mcp-floor, rows in turn): `GET /noop`', r.mcpFloor.noop),
+    latencyRow('Control (bench/control-worker, rows in turn): `GET /noop`', r.mcpFloor.noop),
     latencyRow('Control: MCP SDK alone, trivial `tools/call` (no OAuth, no I/O)', r.mcpFloor.sdk),
     latencyRow('Control: the same behind workers-oauth-provider (bearer token)', r.mcpFloor.sdkAndOAuth),
     latencyRow('Diagnostic: `GET /api/me` (JWT check, no D1)', r.apiBreakdown.jwtOnly),
@@ -155,8 +155,9 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
     ...(r.memory.runtimeBaseline?.length
       ? [
-          'Control: trivial Workers, each in a fresh workerd (same Miniflare, same machine), under as many requests as the',
-          'stack answered during the load, at 16 connections. Their growth is the runtime\'s own, not this code\'s:',
+          'Control: the bench\'s control Worker answering `/noop` or `/kv-read` (bench/control-worker), each time in a fresh',
+          'workerd (same Miniflare, same machine), under as many requests as the stack answered during the load, at 16',
+          'connections. Their growth is the runtime\'s own, not this code\'s:',
           '',
           `| Control | Requests | Idle | Right after load | ${r.memory.laterDelaySeconds} s later | Growth |`,
           '|---|---|---|---|---|---|',

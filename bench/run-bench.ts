@@ -15,7 +15,7 @@ import { measureMcpPing, measureMcpSequential, measurePaired } from './measure-m
 import { measureMcpFloor } from './measure-mcp-floor.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
-import { checkTargets, renderMarkdown, type BenchResults } from './report.js';
+import { checkTargets, growthOf, mib, renderMarkdown, type BenchResults } from './report.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -85,7 +85,6 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
   const tool = r.paired.mcp.p50;
   const ping = r.mcpPing.p50;
   const b = r.apiBreakdown;
-  const mib = (n: number): string => (n / 1048576).toFixed(1);
   if (targets.some((t) => !t.pass && t.name.startsWith('tool-call'))) {
     const body = round2(tool - ping);
     notes.push(
@@ -122,12 +121,11 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
     );
   }
   if (targets.some((t) => !t.pass && t.name.startsWith('workerd RSS'))) {
-    const growth = (from: number, to: number): string => `${to >= from ? '+' : ''}${((to / from - 1) * 100).toFixed(1)}%`;
-    const stack = `workerd went from ${mib(r.memory.idleBytes)} MiB idle to ${mib(r.memory.afterLoadBytes)} MiB after the load and ${mib(r.memory.laterBytes)} MiB ${r.memory.laterDelaySeconds} s later (${growth(r.memory.idleBytes, r.memory.laterBytes)})`;
+    const stack = `workerd went from ${mib(r.memory.idleBytes)} idle to ${mib(r.memory.afterLoadBytes)} after the load and ${mib(r.memory.laterBytes)} ${r.memory.laterDelaySeconds} s later (${growthOf(r.memory.idleBytes, r.memory.laterBytes)})`;
     const controls = r.memory.runtimeBaseline ?? [];
     const noop = controls.find((c) => c.control === 'no-op Worker');
     if (noop) {
-      const described = controls.map((c) => `${c.control} ${growth(c.idleBytes, c.laterBytes)}`).join(', ');
+      const described = controls.map((c) => `${c.control} ${growthOf(c.idleBytes, c.laterBytes)}`).join(', ');
       const impossible = noop.laterBytes / noop.idleBytes - 1 > 0.25;
       notes.push(
         `Memory: ${stack}. Under the same ${noop.requests} requests, the controls grew too (${described}), and none of them gave memory back` +
@@ -176,7 +174,7 @@ async function main(): Promise<void> {
 
     await sleep(options.idleSettleSeconds);
     const idle = await workerdRss(target.ownStack);
-    step(`workerd idle RSS ${(idle.rssBytes / 1048576).toFixed(1)} MiB (${idle.pids.length} processes)`);
+    step(`workerd idle RSS ${mib(idle.rssBytes)} (${idle.pids.length} processes)`);
 
     const timeline: Array<{ phase: string; rssBytes: number }> = [{ phase: 'idle', rssBytes: idle.rssBytes }];
     const snapshot = async (phase: string): Promise<void> => {
@@ -204,7 +202,7 @@ async function main(): Promise<void> {
       onSignedIn: () => snapshot(`after ${options.sessions} sign-ins`),
     });
     const afterLoad = await workerdRss(target.ownStack);
-    step(`${concurrency.callsPerSecond} calls/s, ${concurrency.errors} errors; RSS after load ${(afterLoad.rssBytes / 1048576).toFixed(1)} MiB; waiting ${options.laterDelaySeconds} s`);
+    step(`${concurrency.callsPerSecond} calls/s, ${concurrency.errors} errors; RSS after load ${mib(afterLoad.rssBytes)}; waiting ${options.laterDelaySeconds} s`);
     await sleep(options.laterDelaySeconds);
     const later = await workerdRss(target.ownStack);
     timeline.push({ phase: 'after load', rssBytes: afterLoad.rssBytes }, { phase: `${options.laterDelaySeconds} s later`, rssBytes: later.rssBytes });
@@ -213,17 +211,22 @@ async function main(): Promise<void> {
     await target.stop();
     target = undefined;
 
-    // Requests the stack answered during the load phases (each MCP call is one; inside, it fans out further).
+    // Requests the stack answered during the load phases, as counted by each stage (a tool call counts once; inside,
+    // it fans out further).
     const loadRequests =
-      options.sequentialApi + options.concurrentApi + 5 * options.sequentialMcp + concurrency.calls;
+      directApi.sequential.count +
+      directApi.concurrent.requests +
+      [mcpHttp.latency, mcpSse.latency, mcpPing, paired.direct, paired.mcp].reduce((sum, stage) => sum + stage.count, 0) +
+      concurrency.calls;
     let runtimeBaseline: RuntimeBaseline[] | undefined;
     if (ownStack) {
-      step(`memory control: trivial Workers in a fresh workerd, ${loadRequests} requests each`);
+      step(`memory control: the control Worker in a fresh workerd, ${loadRequests} requests per control`);
       runtimeBaseline = await measureRuntimeBaseline({
         requests: loadRequests,
         connections: options.connections,
         idleSettleSeconds: options.idleSettleSeconds,
         laterDelaySeconds: options.laterDelaySeconds,
+        bundleCacheDir: benchBundleCacheDir,
       });
     }
 

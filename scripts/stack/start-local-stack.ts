@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4ModuleDefinition, type V4WorkerOptions } from 'miniflare';
+import type { WorkerBundle } from '../../infra/bundle.js';
 import { localHost, localIdp, localIssuer, localUrl, mcpServer, todosApi } from '../../system/system.js';
 import { startLocalIdp, type LocalIdp } from '../local-idp/start-local-idp.js';
 import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
@@ -219,14 +220,10 @@ function toMiniflareWorker(worker: PreparedWorker, { port, vars, running, log }:
       return false;
     }),
   );
-  // The entry module must come first; wrangler's outdir may also hold extra modules (wasm, text, chunks).
-  const ordered = [bundle.mainModule, ...bundle.files.filter((f) => f !== bundle.mainModule)];
-  const modules: V4ModuleDefinition[] = ordered.map((file) => ({ type: moduleType(file), path: path.join(bundle.outDir, file) }));
   return {
     ...workerOptions,
     name: worker.name,
-    modules,
-    modulesRoot: bundle.outDir,
+    ...bundleModules(bundle),
     compatibilityFlags: (workerOptions.compatibilityFlags ?? []).filter((flag) => !LOCAL_MODE_FORBIDDEN_FLAGS.has(flag)),
     bindings: { ...(workerOptions.bindings ?? {}), ...vars },
     serviceBindings,
@@ -251,6 +248,12 @@ function failingStandIn(worker: V4WorkerOptions): V4WorkerOptions {
     ],
     unsafeDirectSockets: worker.unsafeDirectSockets,
   };
+}
+
+/** A wrangler-built bundle as Miniflare modules: the entry module first, then any extra modules (wasm, text, chunks). */
+export function bundleModules(bundle: WorkerBundle): { modules: V4ModuleDefinition[]; modulesRoot: string } {
+  const ordered = [bundle.mainModule, ...bundle.files.filter((f) => f !== bundle.mainModule)];
+  return { modules: ordered.map((file) => ({ type: moduleType(file), path: path.join(bundle.outDir, file) })), modulesRoot: bundle.outDir };
 }
 
 function moduleType(file: string): V4ModuleDefinition['type'] {

@@ -1,5 +1,6 @@
-// Bench control: the MCP server's building blocks with a trivial tool and no I/O, to measure what they cost.
+// Bench control Worker: the runtime and the MCP server's building blocks with no real work, to measure what they cost.
 //   GET /noop       a bare response (the HTTP floor of this workerd)
+//   GET /kv-read    one KV read of a token-record-sized value (seeded by the bench: control-kv.ts)
 //   POST /open/mcp  the MCP SDK alone: stateless Streamable HTTP, a server per request, as workers/mcp-server runs it
 //   POST /mcp       the same behind workers-oauth-provider, set up like workers/mcp-server (resource = origin, the
 //                   token-record cache, props of a realistic size); /authorize approves at once (no consent, no IdP)
@@ -8,6 +9,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { withTokenRecordCache } from '../../../workers/mcp-server/src/auth/token-record-cache.js';
+import { CONTROL_KV_KEY } from './control-kv.js';
 
 interface ControlEnv {
   OAUTH_KV: KVNamespace;
@@ -19,7 +21,7 @@ type Ctx = { waitUntil(promise: Promise<unknown>): void };
 const validator = new AjvJsonSchemaValidator();
 
 async function mcpResponse(request: Request, ctx: Ctx): Promise<Response> {
-  const server = new McpServer({ name: 'mcp-floor', version: '1.0.0' }, { capabilities: { tools: {} }, jsonSchemaValidator: validator });
+  const server = new McpServer({ name: 'bench-control', version: '1.0.0' }, { capabilities: { tools: {} }, jsonSchemaValidator: validator });
   // The real list-todos' result shape for an empty list: text content plus structured content.
   server.registerTool('list-todos', { description: 'Answers an empty list at once.' }, () => ({
     content: [{ type: 'text', text: JSON.stringify({ todos: [] }, null, 2) }],
@@ -60,7 +62,6 @@ function providerFor(origin: string): OAuthProvider<ControlEnv> {
       tokenEndpoint: '/oauth/token',
       clientRegistrationEndpoint: '/oauth/register',
       resourceMetadata: { resource: origin, authorization_servers: [origin], bearer_methods_supported: ['header'] },
-      accessTokenTTL: 3600,
     });
     providers.set(origin, provider);
   }
@@ -71,6 +72,10 @@ export default {
   async fetch(request: Request, env: ControlEnv, ctx: Ctx & ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     if (url.pathname === '/noop') return new Response('ok');
+    if (url.pathname === '/kv-read') {
+      const record = await env.OAUTH_KV.get(CONTROL_KV_KEY, 'json');
+      return new Response(record ? 'hit' : 'miss');
+    }
     if (url.pathname === '/open/mcp') return mcpResponse(request, ctx);
     return providerFor(url.origin).fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) }, ctx);
   },
