@@ -3,7 +3,6 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { connectMcp, DriverOAuthProvider, type TransportKind } from '../test/helpers/mcp-oauth-driver.js';
 import type { BenchTarget } from './bench-target.js';
-import { getTodos } from './measure-direct-api.js';
 import { since, summarize, type LatencySummary } from './stats.js';
 
 /** Per-call timeout: a stuck call counts as an error instead of hanging the run. */
@@ -62,40 +61,6 @@ export async function measureMcpPing(target: BenchTarget, calls: number): Promis
       samples.push(since(start));
     }
     return summarize(samples);
-  } finally {
-    await client.close();
-  }
-}
-
-export interface PairedResult {
-  direct: LatencySummary;
-  mcp: LatencySummary;
-}
-
-/**
- * The ratio's own measurement: one direct `GET /api/todos` and one `list-todos` on /mcp, alternately, after a
- * shared warm-up. Both see the same machine state (JIT, caches, background load) at the same moment, so neither
- * side is flattered by running earlier or later in the run.
- */
-export async function measurePaired(target: BenchTarget, upstreamToken: string, pairs: number): Promise<PairedResult> {
-  const { client } = await signedInClient(target, 'streamable-http');
-  const url = new URL('/api/todos', target.urls.api);
-  try {
-    for (let i = 0; i < 50; i++) {
-      await getTodos(url, upstreamToken);
-      await listTodos(client);
-    }
-    const direct: number[] = [];
-    const mcp: number[] = [];
-    for (let i = 0; i < pairs; i++) {
-      let start = performance.now();
-      await getTodos(url, upstreamToken);
-      direct.push(since(start));
-      start = performance.now();
-      await listTodos(client);
-      mcp.push(since(start));
-    }
-    return { direct: summarize(direct), mcp: summarize(mcp) };
   } finally {
     await client.close();
   }

@@ -4,8 +4,8 @@ import type { BundleSize } from './measure-bundles.js';
 import type { ConcurrencyResult } from './measure-concurrency.js';
 import type { ApiBreakdown } from './measure-api-breakdown.js';
 import type { DirectApiResult } from './measure-direct-api.js';
-import type { McpSequentialResult, PairedResult } from './measure-mcp-calls.js';
-import type { McpFloor } from './measure-mcp-floor.js';
+import type { McpSequentialResult } from './measure-mcp-calls.js';
+import type { McpFloor, PairedResult } from './measure-tool-call-ratio.js';
 import type { RuntimeBaseline } from './measure-runtime-baseline.js';
 import type { LatencySummary } from './stats.js';
 
@@ -113,15 +113,15 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
     '| Path | n | p50 | p90 | p99 | mean | max |',
     '|---|---|---|---|---|---|---|',
-    latencyRow('**Paired**: direct `GET /api/todos` (alternating with the next row)', r.paired.direct),
-    latencyRow('**Paired**: MCP `list-todos` on /mcp (alternating with the row above)', r.paired.mcp),
+    latencyRow('**In turn** (this row and the four below, one of each per round): direct `GET /api/todos`', r.paired.direct),
+    latencyRow('**In turn**: MCP `list-todos` on /mcp', r.paired.mcp),
+    latencyRow('In turn, control (bench/control-worker): `GET /noop`', r.mcpFloor.noop),
+    latencyRow('In turn, control: MCP SDK alone, trivial `tools/call` (no OAuth, no I/O)', r.mcpFloor.sdk),
+    latencyRow('In turn, control: the same behind workers-oauth-provider (bearer token)', r.mcpFloor.sdkAndOAuth),
     latencyRow('Direct `GET /api/todos` (sequential)', r.directApi.sequential),
     ...r.mcp.map((x) => latencyRow(`MCP \`list-todos\` on ${x.transport === 'sse' ? '/sse' : '/mcp'} (sequential)`, x.latency)),
     latencyRow('MCP `ping` on /mcp (diagnostic: no tool, no API call)', r.mcpPing),
     latencyRow('Diagnostic: `GET /api/todos` without token (401: HTTP floor)', r.apiBreakdown.noToken401),
-    latencyRow('Control (bench/control-worker, rows in turn): `GET /noop`', r.mcpFloor.noop),
-    latencyRow('Control: MCP SDK alone, trivial `tools/call` (no OAuth, no I/O)', r.mcpFloor.sdk),
-    latencyRow('Control: the same behind workers-oauth-provider (bearer token)', r.mcpFloor.sdkAndOAuth),
     latencyRow('Diagnostic: `GET /api/me` (JWT check, no D1)', r.apiBreakdown.jwtOnly),
     latencyRow('Diagnostic: `GET /api/todos` again (JWT check + D1)', r.apiBreakdown.jwtAndD1),
     latencyRow(`Direct \`GET /api/todos\`, ${r.directApi.concurrent.connections} concurrent`, r.directApi.concurrent.latency),
@@ -134,8 +134,8 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     `| Direct API, ${r.directApi.concurrent.connections} connections | ${r.directApi.concurrent.requests} requests | ${r.directApi.concurrent.errors} | ${r.directApi.concurrent.seconds} | ${r.directApi.concurrent.requestsPerSecond} req/s |`,
     `| MCP /mcp, ${r.concurrency.sessions} sessions (own OAuth flow each) | ${r.concurrency.calls} calls | ${r.concurrency.errors} | ${r.concurrency.durationSeconds} | ${r.concurrency.callsPerSecond} calls/s |`,
     '',
-    `Ratios: tool-call p50 ÷ direct p50 = **${r.ratios.toolCallP50OverDirectP50}×** (from the paired rows: one direct request, then one tool call,` +
-      ` ${r.paired.direct.count} times on a warmed stack, so warm-up and background load weigh on both alike); MCP calls/s ÷ direct req/s =` +
+    `Ratios: tool-call p50 ÷ direct p50 = **${r.ratios.toolCallP50OverDirectP50}×** (from the in-turn rows: one of each per round,` +
+      ` ${r.paired.direct.count} rounds on a warmed stack, so warm-up and background load weigh on all alike); MCP calls/s ÷ direct req/s =` +
       ` **${r.ratios.mcpCallsPerSecondOverDirectRps}**.`,
     ...(r.concurrency.errorSamples.length ? ['', `Errors seen: ${r.concurrency.errorSamples.map((e) => `\`${e}\``).join('; ')}`] : []),
     '',

@@ -11,8 +11,8 @@ import { measureBundles } from './measure-bundles.js';
 import { measureStartTimes, type StartTimes } from './measure-cold-start.js';
 import { measureConcurrency } from './measure-concurrency.js';
 import { measureDirectApi } from './measure-direct-api.js';
-import { measureMcpPing, measureMcpSequential, measurePaired } from './measure-mcp-calls.js';
-import { measureMcpFloor } from './measure-mcp-floor.js';
+import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
+import { measureRatioAndFloor } from './measure-tool-call-ratio.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
 import { checkTargets, growthOf, mib, renderMarkdown, type BenchResults } from './report.js';
@@ -94,14 +94,14 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
         ` ${round2(body / direct)}× a direct API request (${direct} ms: HTTP floor ${b.noToken401.p50} ms, JWT check` +
         ` ${round2(b.jwtOnly.p50 - b.noToken401.p50)} ms, D1 query ${round2(b.jwtAndD1.p50 - b.jwtOnly.p50)} ms), so what decides the target is the MCP` +
         ` layer: ≤ 1.5× needs it at ≤ ${round2(1.5 * direct - body)} ms, and it measured ${ping} ms (${round2(ping / b.noToken401.p50)}× a bare HTTP` +
-        ' round trip to workerd). Ping and paired rows are separate stages, so this split is approximate.',
+        ' round trip to workerd). Ping and in-turn rows are separate stages, so this split is approximate.',
     );
     const f = r.mcpFloor;
     const sdk = round2(f.sdk.p50 - f.noop.p50);
     const oauth = round2(f.sdkAndOAuth.p50 - f.sdk.p50);
     const floorRatio = round2((direct + sdk + oauth) / direct);
     notes.push(
-      `Where the MCP layer goes (control rows, a Worker with a trivial tool and no I/O): the MCP SDK (official client and server,` +
+      `Where the MCP layer goes (in-turn control rows, a Worker with a trivial tool and no I/O): the MCP SDK (official client and server,` +
         ` stateless /mcp) adds ${sdk} ms per call over a bare request, and workers-oauth-provider's bearer-token check another ${oauth} ms.` +
         ` With the direct request at ${direct} ms, those two alone put a tool call at ${floorRatio}× direct before any tool code,` +
         ` service-binding hop or Todos API work; this stack measured ${round2(tool / direct)}×, i.e. ${round2(tool - direct - sdk - oauth)} ms` +
@@ -193,10 +193,13 @@ async function main(): Promise<void> {
     const mcpHttp = await measureMcpSequential(target, 'streamable-http', options.sequentialMcp);
     const mcpSse = await measureMcpSequential(target, 'sse', options.sequentialMcp);
     const mcpPing = await measureMcpPing(target, options.sequentialMcp);
-    step(`paired: ${options.sequentialMcp} × (direct GET, then /mcp list-todos) for the ratio`);
-    const paired = await measurePaired(target, token, options.sequentialMcp);
+    step(`in turn: ${options.sequentialMcp} rounds of direct GET, /mcp list-todos, and the control Worker's no-op, SDK and SDK+OAuth calls`);
+    const { paired, floor: mcpFloor } = await measureRatioAndFloor(target, token, {
+      rounds: options.sequentialMcp,
+      bundleCacheDir: benchBundleCacheDir,
+    });
 
-    await snapshot('after sequential and paired MCP (4 sessions)');
+    await snapshot('after sequential and in-turn MCP (4 sessions)');
     step(`concurrency: ${options.sessions} sessions for ${options.durationSeconds} s`);
     const concurrency = await measureConcurrency(target, { sessions: options.sessions, durationSeconds: options.durationSeconds,
       onSignedIn: () => snapshot(`after ${options.sessions} sign-ins`),
@@ -229,9 +232,6 @@ async function main(): Promise<void> {
         bundleCacheDir: benchBundleCacheDir,
       });
     }
-
-    step(`MCP floor control: ${options.sequentialMcp} × (no-op, trivial tools/call, the same behind OAuth) in a Worker of its own`);
-    const mcpFloor = await measureMcpFloor({ rounds: options.sequentialMcp, bundleCacheDir: benchBundleCacheDir });
 
     step('bundles: wrangler deploy --dry-run for each Worker');
     const bundles = await measureBundles();
