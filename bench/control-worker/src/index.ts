@@ -9,6 +9,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { withTokenRecordCache } from '../../../workers/mcp-server/src/auth/token-record-cache.js';
+import { MAX_MCP_BODY_BYTES, preparseJsonBody } from '../../../workers/mcp-server/src/mcp/request-body.js';
 import { CONTROL_KV_KEY } from './control-kv.js';
 
 interface ControlEnv {
@@ -20,7 +21,7 @@ type Ctx = { waitUntil(promise: Promise<unknown>): void };
 
 const validator = new AjvJsonSchemaValidator();
 
-async function mcpResponse(request: Request, ctx: Ctx): Promise<Response> {
+async function mcpResponse(request: Request): Promise<Response> {
   const server = new McpServer({ name: 'bench-control', version: '1.0.0' }, { capabilities: { tools: {} }, jsonSchemaValidator: validator });
   // The real list-todos' result shape for an empty list: text content plus structured content.
   server.registerTool('list-todos', { description: 'Answers an empty list at once.' }, () => ({
@@ -29,11 +30,9 @@ async function mcpResponse(request: Request, ctx: Ctx): Promise<Response> {
   }));
   const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   await server.connect(transport);
-  try {
-    return await transport.handleRequest(request);
-  } finally {
-    ctx.waitUntil(server.close());
-  }
+  // As the MCP server's handler: the body read in one call when its length is declared, no close() after a JSON answer.
+  const { request: toHandle, parsedBody } = await preparseJsonBody(request, MAX_MCP_BODY_BYTES);
+  return transport.handleRequest(toHandle, parsedBody === undefined ? undefined : { parsedBody });
 }
 
 /** Props about the size of the real grant's (claims, an upstream access token, refresh and ID tokens). */
@@ -49,7 +48,7 @@ function providerFor(origin: string): OAuthProvider<ControlEnv> {
   let provider = providers.get(origin);
   if (!provider) {
     provider = new OAuthProvider<ControlEnv>({
-      apiHandlers: { '/mcp': { fetch: (request: Request, _env: unknown, ctx: Ctx) => mcpResponse(request, ctx) } as never },
+      apiHandlers: { '/mcp': { fetch: (request: Request) => mcpResponse(request) } as never },
       defaultHandler: {
         async fetch(request: Request, env: ControlEnv) {
           if (new URL(request.url).pathname !== '/authorize' || !env.OAUTH_PROVIDER) return new Response(null, { status: 404 });
@@ -76,7 +75,7 @@ export default {
       const record = await env.OAUTH_KV.get(CONTROL_KV_KEY, 'json');
       return new Response(record ? 'hit' : 'miss');
     }
-    if (url.pathname === '/open/mcp') return mcpResponse(request, ctx);
+    if (url.pathname === '/open/mcp') return mcpResponse(request);
     return providerFor(url.origin).fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) }, ctx);
   },
 };

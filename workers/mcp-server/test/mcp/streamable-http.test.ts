@@ -330,4 +330,32 @@ describe('/mcp HTTP layer', () => {
     expect(body.id).toBe(3);
     expect(body.result.structuredContent).toMatchObject({ claims: { sub: 'auth0|alice' } });
   });
+
+  // Requests from the network declare their length, so the handler reads the body itself (request-body.ts);
+  // its answers must be the SDK's own.
+  describe('with a declared Content-Length', () => {
+    const declaredLength = (body: string) => ({ 'Content-Length': String(new TextEncoder().encode(body).byteLength) });
+
+    it('should answer a tools/call', async () => {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
+      const response = await rawPost(body, { 'MCP-Protocol-Version': '2025-06-18', ...declaredLength(body) });
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as { id: number; result: CallToolResult };
+      expect(answer.id).toBe(4);
+      expect(answer.result.structuredContent).toMatchObject({ claims: { sub: 'auth0|alice' } });
+    });
+
+    it('should answer malformed JSON with a JSON-RPC parse error', async () => {
+      const body = '{"jsonrpc":"2.0",';
+      const response = await rawPost(body, declaredLength(body));
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+    });
+
+    it('should still refuse a client that does not accept JSON and SSE with 406, whatever the body', async () => {
+      const body = '{"jsonrpc":"2.0",';
+      const response = await rawPost(body, { Accept: 'application/json', ...declaredLength(body) });
+      expect(response.status).toBe(406);
+    });
+  });
 });

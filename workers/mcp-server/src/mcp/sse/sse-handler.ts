@@ -2,8 +2,8 @@
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { mcpServer } from '../../../../../system/system.js';
 import { jsonRpcErrorResponse, JsonRpcErrorCode, methodNotAllowed } from '../json-rpc-error.js';
+import { isJsonMediaType, MAX_MCP_BODY_BYTES, readBoundedText } from '../request-body.js';
 import type { McpHandlerContext } from '../streamable-http-handler.js';
-import { MAX_MCP_BODY_BYTES } from '../streamable-http-handler.js';
 import { SSE_CONNECT_HEADERS, type McpSseSession, type SseDeliveryResult } from './mcp-sse-session.js';
 import { isSseSessionId, newSseSessionId } from './sse-session-id.js';
 
@@ -94,8 +94,7 @@ function sessionNotFound(): Response {
 
 /** The POSTed JSON-RPC message(s), or the error response explaining why they were refused. */
 async function readMessages(request: Request): Promise<JSONRPCMessage[] | Response> {
-  const contentType = request.headers.get('Content-Type') ?? '';
-  if (contentType.split(';')[0]?.trim().toLowerCase() !== 'application/json') {
+  if (!isJsonMediaType(request.headers.get('Content-Type'))) {
     return jsonRpcErrorResponse(415, JsonRpcErrorCode.ConnectionRefused, 'Unsupported Media Type: Content-Type must be application/json');
   }
   const text = await readBoundedText(request, MAX_MCP_BODY_BYTES);
@@ -121,25 +120,4 @@ async function readMessages(request: Request): Promise<JSONRPCMessage[] | Respon
     messages.push(result.data);
   }
   return messages;
-}
-
-/** Reads the body as text, or undefined once it exceeds `maxBytes` (declared or actual). */
-async function readBoundedText(request: Request, maxBytes: number): Promise<string | undefined> {
-  if (Number(request.headers.get('Content-Length') ?? 0) > maxBytes) return undefined;
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const decoder = new TextDecoder();
-  let received = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
 }
