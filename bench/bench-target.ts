@@ -14,6 +14,8 @@ const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 export const benchPorts = { mcp: 38788, api: 38789, idp: 38790 } as const;
 /** The control Worker's port (bench/control-worker.ts), next to the stack's. */
 export const benchControlPort = 38791;
+/** workerd's V8 inspector of the bench's own stack (live-heap snapshots). */
+export const benchInspectorPort = 38792;
 
 /** Bundles depend only on sources: the bench keeps its own warm cache (git-ignored like the e2e one). */
 export const benchBundleCacheDir = path.join(repoRoot, '.bundles', 'bench-cache');
@@ -26,6 +28,8 @@ export interface BenchTarget {
   ownStack: boolean;
   /** Milliseconds from the start call until every port answered (own stack only). */
   readyMs?: number;
+  /** workerd's inspector port (own stack only): heap snapshots of each Worker. */
+  inspectorPort?: number;
   stop(): Promise<void>;
 }
 
@@ -65,6 +69,7 @@ export async function startBenchStack(options: { bundleCacheDir: string; log: (l
       bundleCacheDir: options.bundleCacheDir,
       persist: false,
       log: options.log,
+      inspectorPort: benchInspectorPort,
     });
     try {
       await waitForPorts([stack.urls.mcp, stack.urls.api, new URL('.well-known/openid-configuration', stack.urls.issuer).href]);
@@ -79,6 +84,7 @@ export async function startBenchStack(options: { bundleCacheDir: string; log: (l
       user: alice(stack.idp.users),
       ownStack: true,
       readyMs,
+      inspectorPort: benchInspectorPort,
       async stop() {
         await stack.stop();
         await rm(stateDir, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import type { BundleSize } from './measure-bundles.js';
 import type { ConcurrencyResult } from './measure-concurrency.js';
 import type { ApiBreakdown } from './measure-api-breakdown.js';
 import type { DirectApiResult } from './measure-direct-api.js';
+import type { LiveHeap } from './measure-live-heap.js';
 import type { McpSequentialResult } from './measure-mcp-calls.js';
 import type { McpFloor, PairedResult } from './measure-tool-call-ratio.js';
 import type { RuntimeBaseline } from './measure-runtime-baseline.js';
@@ -30,11 +31,36 @@ export interface BenchResults {
     idleBytes: number; afterLoadBytes: number; laterBytes: number; laterDelaySeconds: number; workerdProcesses: number;
     /** Trivial Workers in a fresh workerd under the same number of requests (absent with `--use-running`). */
     runtimeBaseline?: RuntimeBaseline[];
+    /** Each Worker's live JS heap (after a full GC) idle and after the wait, then RSS after those GCs (own stack only). */
+    liveHeaps?: LiveHeapResult;
   };
   startup?: StartTimes;
   /** The first OAuth flow of the run (registration, consent, IdP login, token exchange) on /mcp. */
   oauthFlowMs: number;
   targets: Array<{ name: string; target: string; measured: string; pass: boolean }>;
+}
+
+export interface LiveHeapResult {
+  idle: LiveHeap[];
+  later: LiveHeap[];
+  rssAfterGcBytes: number;
+}
+
+/** What each Worker's code keeps: live JS after a full GC, idle and after the load (markdown lines). */
+function liveHeapSection(heaps: LiveHeapResult, laterDelaySeconds: number): string[] {
+  const laterOf = (worker: string) => heaps.later.find((h) => h.worker === worker)?.liveBytes ?? Number.NaN;
+  return [
+    'Live JS heap of each Worker: a V8 heap snapshot over workerd\'s inspector, which runs a full garbage collection',
+    'first and then counts only what is still reachable, i.e. what the code keeps (RSS also counts memory the runtime',
+    'has not given back):',
+    '',
+    `| Worker | Idle | ${laterDelaySeconds} s after load | Growth |`,
+    '|---|---|---|---|',
+    ...heaps.idle.map((h) => `| ${h.worker} | ${mib(h.liveBytes)} | ${mib(laterOf(h.worker))} | ${mib(laterOf(h.worker) - h.liveBytes)} |`),
+    '',
+    `workerd RSS right after those snapshots' full GCs: ${mib(heaps.rssAfterGcBytes)}.`,
+    '',
+  ];
 }
 
 /** Targets of the task, checked against this run's numbers. */
@@ -168,6 +194,7 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
           '',
         ]
       : []),
+    ...(r.memory.liveHeaps ? liveHeapSection(r.memory.liveHeaps, r.memory.laterDelaySeconds) : []),
     '## Start-up and sign-in',
     '',
     ...(r.startup

@@ -4,25 +4,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mcpServer } from '../system/system.js';
+import { mcpServer, todosApi } from '../system/system.js';
 import { benchBundleCacheDir, useRunningStack, type BenchTarget } from './bench-target.js';
 import { measureApiBreakdown } from './measure-api-breakdown.js';
 import { measureBundles } from './measure-bundles.js';
 import { measureStartTimes, type StartTimes } from './measure-cold-start.js';
 import { measureConcurrency } from './measure-concurrency.js';
 import { measureDirectApi } from './measure-direct-api.js';
+import { measureLiveHeaps } from './measure-live-heap.js';
 import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
 import { measureRatioAndFloor } from './measure-tool-call-ratio.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
-import { checkTargets, growthOf, mib, renderMarkdown, type BenchResults } from './report.js';
+import { checkTargets, growthOf, mib, renderMarkdown, type BenchResults, type LiveHeapResult } from './report.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 
 const USAGE = `Usage: npm run bench [-- options]
 
-Starts its own local stack on ports 38788/38789/38790 (fresh temp state) and measures the direct Todos API, MCP tool
-calls on /mcp and /sse, 16 concurrent MCP sessions, bundle sizes, workerd memory and start-up time.
+Starts its own local stack on ports 38788/38789/38790 (fresh temp state; workerd's inspector on 38792) and measures
+the direct Todos API, MCP tool calls on /mcp and /sse, 16 concurrent MCP sessions, bundle sizes, workerd memory (RSS
+and each Worker's live JS heap) and start-up time.
 Writes bench/RESULTS.md and bench/results.json.
 
 Options:
@@ -139,6 +141,19 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
     } else {
       notes.push(`Memory: ${stack}. No control was measured (\`--use-running\`), so this run cannot tell the runtime's own growth from this code's.`);
     }
+    const heaps = r.memory.liveHeaps;
+    if (heaps) {
+      const laterOf = (worker: string) => heaps.later.find((l) => l.worker === worker)?.liveBytes ?? Number.NaN;
+      const kept = heaps.idle.map((h) => `${h.worker} ${mib(h.liveBytes)} → ${mib(laterOf(h.worker))}`).join(', ');
+      const liveGrowth = heaps.idle.reduce((sum, h) => sum + laterOf(h.worker) - h.liveBytes, 0);
+      const rssGrowth = r.memory.laterBytes - r.memory.idleBytes;
+      notes.push(
+        `What the code keeps: each Worker's live JS heap after a full GC went ${kept} across the whole load, together` +
+          ` ${mib(liveGrowth)} (${round2((100 * liveGrowth) / rssGrowth)}% of the ${mib(rssGrowth)} RSS growth), and workerd RSS was still` +
+          ` ${mib(heaps.rssAfterGcBytes)} right after those full GCs. The rest of the growth is memory the runtime holds (heap pages it` +
+          ' does not return, allocator caches, I/O buffers), not objects these Workers retain.',
+      );
+    }
   }
   return notes;
 }
@@ -175,6 +190,8 @@ async function main(): Promise<void> {
     await sleep(options.idleSettleSeconds);
     const idle = await workerdRss(target.ownStack);
     step(`workerd idle RSS ${mib(idle.rssBytes)} (${idle.pids.length} processes)`);
+    const liveHeapsOf = (port: number) => measureLiveHeaps(port, [mcpServer.workerName, todosApi.workerName]);
+    const idleHeaps = target.inspectorPort === undefined ? undefined : await liveHeapsOf(target.inspectorPort);
 
     const timeline: Array<{ phase: string; rssBytes: number }> = [{ phase: 'idle', rssBytes: idle.rssBytes }];
     const snapshot = async (phase: string): Promise<void> => {
@@ -208,6 +225,12 @@ async function main(): Promise<void> {
     step(`${concurrency.callsPerSecond} calls/s, ${concurrency.errors} errors; RSS after load ${mib(afterLoad.rssBytes)}; waiting ${options.laterDelaySeconds} s`);
     await sleep(options.laterDelaySeconds);
     const later = await workerdRss(target.ownStack);
+    let liveHeaps: LiveHeapResult | undefined;
+    if (idleHeaps && target.inspectorPort !== undefined) {
+      step('live JS heap of each Worker: heap snapshots (full GC) over the inspector');
+      const laterHeaps = await liveHeapsOf(target.inspectorPort);
+      liveHeaps = { idle: idleHeaps, later: laterHeaps, rssAfterGcBytes: (await workerdRss(target.ownStack)).rssBytes };
+    }
     timeline.push({ phase: 'after load', rssBytes: afterLoad.rssBytes }, { phase: `${options.laterDelaySeconds} s later`, rssBytes: later.rssBytes });
 
     const ownStack = target.ownStack;
@@ -268,6 +291,7 @@ async function main(): Promise<void> {
         laterDelaySeconds: options.laterDelaySeconds,
         workerdProcesses: idle.pids.length,
         ...(runtimeBaseline ? { runtimeBaseline } : {}),
+        ...(liveHeaps ? { liveHeaps } : {}),
       },
       ...(startup ? { startup } : {}),
       oauthFlowMs: mcpHttp.oauthFlowMs,

@@ -31,6 +31,11 @@ export interface LocalStackOptions {
   idp?: { accessTokenTtlSeconds?: number };
   /** Where progress and Worker console output go. Default: console.log. */
   log?: (line: string) => void;
+  /**
+   * Open workerd's V8 inspector on this loopback port: each Worker's isolate is listed at
+   * `http://127.0.0.1:<port>/json` for DevTools or a CDP client (the bench reads heap snapshots). Off by default.
+   */
+  inspectorPort?: number;
 }
 
 export interface LocalStack {
@@ -79,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await ensurePortsFree([
     { port: ports.idp, service: 'local IdP' },
     ...runnable.map((w) => ({ port: portOfWorker[w.name] as number, service: `Worker ${w.name}` })),
+    ...(options.inspectorPort === undefined ? [] : [{ port: options.inspectorPort, service: 'workerd inspector' }]),
   ]);
 
   // Without persistence, data goes to a temp folder; bundles stay cached in stateDir either way (they are not data).
@@ -136,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         host: '127.0.0.1',
         port: 0,
         cf: false,
+        ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
         log: new StackLog(log),
         handleStructuredLogs: ({ level, message }) => log(`[workerd:${level}] ${message}`),
         ...(persist ? { resourcePersistencePath: path.join(dataDir, 'workerd') } : {}),
