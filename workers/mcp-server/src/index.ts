@@ -5,6 +5,8 @@ import { createOAuthProvider } from './auth/create-oauth-provider.js';
 import { failurePage } from './auth/default-handler.js';
 import { errorPage } from './auth/html-page.js';
 import { withTokenRecordCache } from './auth/token-record-cache.js';
+import { cachedVerification, noteVerificationStart } from './auth/verified-token-cache.js';
+import { streamableHttpHandler, type McpHandlerContext } from './mcp/index.js';
 
 export { McpSseSession } from './mcp/index.js';
 export { UpstreamTokenStore } from './upstream/index.js';
@@ -38,7 +40,12 @@ export default {
       // A shallow copy per request: the library caches its helpers on `env.OAUTH_PROVIDER`, and the
       // runtime's env object is shared by every request of the isolate, whatever its origin.
       // OAUTH_KV goes through the token-record cache: the provider reads a token record on every MCP request.
-      return await providerFor(origin).fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) }, ctx);
+      const handlerEnv = { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) };
+      // A token the provider verified for /mcp moments ago goes straight to the handler, as the provider would send it.
+      const verified = cachedVerification(request, origin);
+      if (verified) return await streamableHttpHandler.fetch(request, handlerEnv, Object.assign(ctx, verified) as McpHandlerContext);
+      noteVerificationStart(request);
+      return await providerFor(origin).fetch(request, handlerEnv, ctx);
     } catch (error) {
       return failurePage(error);
     }

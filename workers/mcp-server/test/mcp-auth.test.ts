@@ -68,4 +68,41 @@ describe('/mcp and /sse authentication', () => {
     const response = await fetchWorker('/mcp', { method: 'POST', headers: { Authorization: 'Basic abc' }, body: '{}' });
     expect(response.status).toBe(401);
   });
+
+  // Repeat calls reuse the provider's verification for a few seconds (src/auth/verified-token-cache.ts): these
+  // check that nothing the provider would refuse or add is lost that way.
+  describe('a token used moments ago', () => {
+    const whoami = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
+
+    it('should be refused right after it is revoked (RFC 7009)', async () => {
+      const { client, tokens } = await signIn();
+      expect((await postMcp(tokens.access_token, undefined, whoami)).status).toBe(200);
+      const revoked = await fetchWorker('/oauth/token', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: tokens.access_token, token_type_hint: 'access_token', client_id: client.client_id }),
+      });
+      expect(revoked.status).toBe(200);
+      const after = await postMcp(tokens.access_token, undefined, whoami);
+      expect(after.status).toBe(401);
+      expect(after.headers.get('WWW-Authenticate')).toContain('error="invalid_token"');
+    });
+
+    it('should still get the CORS headers when a browser sends it', async () => {
+      const { tokens } = await signIn();
+      expect((await postMcp(tokens.access_token, undefined, whoami)).status).toBe(200);
+      const fromBrowser = await fetchWorker('/mcp', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          Authorization: `Bearer ${tokens.access_token}`,
+          Origin: 'https://app.example.test',
+        },
+        body: JSON.stringify(whoami),
+      });
+      expect(fromBrowser.status).toBe(200);
+      expect(fromBrowser.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.test');
+    });
+  });
 });

@@ -30,6 +30,7 @@ describe('MCP refresh_token grant', () => {
 
   it('should answer invalid_grant and revoke the grant when the IdP says invalid_grant', async () => {
     const { client, tokens } = await signIn();
+    expect(await mcpStatus(tokens.access_token)).toBe(200); // used moments before: the revocation must still apply at once
     idp.mode = 'invalid_grant';
     const response = await refreshMcp(client.client_id, tokens.refresh_token);
     expect(response.status).toBe(400);

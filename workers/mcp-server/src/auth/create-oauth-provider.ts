@@ -5,6 +5,7 @@ import { sseHandler, streamableHttpHandler } from '../mcp/index.js';
 import { AUTHORIZE_PATH, defaultHandler } from './default-handler.js';
 import { requiredScopes, scopesSupported } from './scopes.js';
 import { tokenExchangeCallback } from './token-exchange-callback.js';
+import { rememberingVerifiedTokens } from './verified-token-cache.js';
 
 export const TOKEN_PATH = '/oauth/token';
 export const REGISTER_PATH = '/oauth/register';
@@ -28,7 +29,8 @@ export function createOAuthProvider(origin: string): OAuthProvider<Env> {
   return new OAuthProvider<Env>({
     apiHandlers: {
       // The MCP handlers' ctx is ExecutionContext plus the provider's props/auth: the cast names that contract.
-      [mcpServer.paths.mcp]: streamableHttpHandler as unknown as ApiHandler,
+      // /mcp remembers each verified token briefly, so a client's next calls skip verification (see index.ts).
+      [mcpServer.paths.mcp]: rememberingVerifiedTokens(origin, streamableHttpHandler) as unknown as ApiHandler,
       [mcpServer.paths.sse]: sseHandler as unknown as ApiHandler,
     },
     defaultHandler,

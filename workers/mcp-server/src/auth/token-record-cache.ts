@@ -27,6 +27,20 @@ const records = new Map<string, CachedRecord>();
  */
 let writes = 0;
 const wrapped = new WeakMap<KVNamespace, KVNamespace>();
+const writeListeners: Array<(key: string) => void> = [];
+
+/**
+ * How many writes went through any wrapper so far. A reader that noted this before a KV read can
+ * tell whether a write (say, a revocation) happened since, and then must not cache what it read.
+ */
+export function kvWriteCount(): number {
+  return writes;
+}
+
+/** Calls `listener` with the key of every put or delete made through a wrapper, before the write. */
+export function onKvWrite(listener: (key: string) => void): void {
+  writeListeners.push(listener);
+}
 
 /**
  * `kv` with token-record reads cached for TOKEN_RECORD_TTL_MS. Only positive JSON reads of
@@ -90,7 +104,10 @@ function invalidatingWrite(kv: KVNamespace, method: 'put' | 'delete') {
   const write = (kv[method] as (...args: unknown[]) => Promise<void>).bind(kv);
   return async (key: unknown, ...rest: unknown[]): Promise<void> => {
     writes++;
-    if (typeof key === 'string') records.delete(key);
+    if (typeof key === 'string') {
+      records.delete(key);
+      for (const listener of writeListeners) listener(key);
+    }
     await write(key, ...rest);
   };
 }
