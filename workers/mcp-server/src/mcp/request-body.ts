@@ -21,9 +21,24 @@ function declaresLengthWithin(request: Request, maxBytes: number): boolean {
   return declared !== null && DECIMAL_LENGTH.test(declared) && Number(declared) <= maxBytes;
 }
 
+/**
+ * Reads a body whose declared length is within `maxBytes`. Requests from the network are framed by
+ * that header, but one built inside the runtime could carry a header that lies, so the text read
+ * is measured too.
+ */
+async function readDeclaredText(request: Request, maxBytes: number): Promise<{ text: string; withinLimit: boolean }> {
+  const text = await request.text();
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long text needs encoding to be measured.
+  const withinLimit = text.length * 3 <= maxBytes || new TextEncoder().encode(text).byteLength <= maxBytes;
+  return { text, withinLimit };
+}
+
 /** The body as text, or undefined once it exceeds `maxBytes` (declared or actual). */
 export async function readBoundedText(request: Request, maxBytes: number): Promise<string | undefined> {
-  if (declaresLengthWithin(request, maxBytes)) return request.text();
+  if (declaresLengthWithin(request, maxBytes)) {
+    const { text, withinLimit } = await readDeclaredText(request, maxBytes);
+    return withinLimit ? text : undefined;
+  }
   if (Number(request.headers.get('Content-Length') ?? 0) > maxBytes) return undefined;
   if (!request.body) return '';
   const reader = request.body.getReader();
@@ -57,14 +72,17 @@ export interface PreparsedRequest {
  *
  * Everything else is left to the transport so that every refusal keeps the SDK's exact answer
  * (406, 413, 415, -32700): no or too large a Content-Length, or not JSON → the request untouched;
- * a body that does not parse → a copy of the request with the same bytes, for the transport to refuse.
+ * a body that does not parse, or is longer than its header said → a copy of the request with the
+ * same bytes, for the transport to refuse.
  */
 export async function preparseJsonBody(request: Request, maxBytes: number): Promise<PreparsedRequest> {
   if (!isJsonMediaType(request.headers.get('Content-Type')) || !declaresLengthWithin(request, maxBytes)) return { request };
-  const text = await request.text();
+  const { text, withinLimit } = await readDeclaredText(request, maxBytes);
+  const sameBytes = () => new Request(request.url, { method: request.method, headers: request.headers, body: text });
+  if (!withinLimit) return { request: sameBytes() };
   try {
     return { request, parsedBody: JSON.parse(text) as unknown };
   } catch {
-    return { request: new Request(request.url, { method: request.method, headers: request.headers, body: text }) };
+    return { request: sameBytes() };
   }
 }

@@ -94,3 +94,22 @@ describe('readBoundedText', () => {
     expect(await readBoundedText(streamed(['x'.repeat(LIMIT), 'y']), LIMIT)).toBeUndefined();
   });
 });
+
+describe('a Content-Length that understates the body (a request built inside the runtime)', () => {
+  const oversized = () => post(`"${'x'.repeat(LIMIT)}"`, { 'Content-Type': 'application/json', 'Content-Length': '2' });
+
+  it('should be refused by readBoundedText', async () => {
+    expect(await readBoundedText(oversized(), LIMIT)).toBeUndefined();
+  });
+
+  it('should be left to the SDK by preparseJsonBody, with the same bytes', async () => {
+    const result = await preparseJsonBody(oversized(), LIMIT);
+    expect('parsedBody' in result).toBe(false);
+    expect(await result.request.text()).toBe(`"${'x'.repeat(LIMIT)}"`);
+  });
+
+  it('should count bytes, not characters, near the limit', async () => {
+    const body = `"${'é'.repeat(LIMIT / 2)}"`; // LIMIT + 2 bytes in LIMIT / 2 + 2 characters
+    expect(await readBoundedText(post(body, { 'Content-Type': 'application/json', 'Content-Length': '2' }), LIMIT)).toBeUndefined();
+  });
+});
