@@ -189,7 +189,7 @@ describe('isolation, expiry and revocation', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
     try {
-      // Accepted twice in a row: the second time from the MCP server's short-lived token-record cache.
+      // Accepted twice in a row: the second time from the MCP server's short-lived verified-token cache.
       expect((await call(client, 'list-todos')).isError).toBeFalsy();
       expect((await toolsList()).status).toBe(200);
 
