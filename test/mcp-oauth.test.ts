@@ -178,6 +178,27 @@ describe('isolation, expiry and revocation', () => {
     expect(mcp.status).toBe(401);
   });
 
+  it('should end the grant at the first tool call that finds the IdP revoked the user, so the next request is refused', async () => {
+    const provider = new DriverOAuthProvider(user('bob'));
+    const client = await connectMcp('streamable-http', stack.urls.mcp, provider);
+    try {
+      const whoami = JSON.parse(text(await call(client, 'whoami'))) as { claims: { sub: string } };
+      await stack.idp.revokeUserGrants(whoami.claims.sub);
+      await new Promise((resolve) => setTimeout(resolve, 4_000)); // upstream token now within 60 s of expiry: the next call refreshes
+      const refused = await call(client, 'list-todos');
+      expect(refused.isError).toBe(true);
+      expect(text(refused)).toMatch(/sign in again/);
+    } finally {
+      await client.close();
+    }
+    const mcp = await fetch(new URL('/mcp', stack.urls.mcp), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${provider.tokens()!.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(mcp.status).toBe(401);
+  });
+
   it('should refuse an access token at once after the client revokes it (RFC 7009), even right after a call', async () => {
     const provider = new DriverOAuthProvider(user('alice'));
     const client = await connectMcp('streamable-http', stack.urls.mcp, provider);

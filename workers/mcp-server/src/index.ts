@@ -2,6 +2,7 @@
 import type { OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { canonicalOrigin, OriginError } from './auth/canonical-origin.js';
 import { createOAuthProvider } from './auth/create-oauth-provider.js';
+import { endGrantOfBearer } from './auth/end-grant.js';
 import { failurePage } from './auth/default-handler.js';
 import { errorPage } from './auth/html-page.js';
 import { withTokenRecordCache } from './auth/token-record-cache.js';
@@ -41,11 +42,13 @@ export default {
       // runtime's env object is shared by every request of the isolate, whatever its origin.
       // OAUTH_KV goes through the token-record cache: the provider reads a token record on every MCP request.
       const handlerEnv = { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) };
+      // The provider passes ctx on to the MCP handlers: this is how they end a grant the IdP has refused.
+      const endGrant = () => endGrantOfBearer(request, origin, handlerEnv);
       // A token the provider verified for /mcp moments ago goes straight to the handler, as the provider would send it.
       const verified = cachedVerification(request, origin);
-      if (verified) return await streamableHttpHandler.fetch(request, handlerEnv, Object.assign(ctx, verified) as McpHandlerContext);
+      if (verified) return await streamableHttpHandler.fetch(request, handlerEnv, Object.assign(ctx, verified, { endGrant }) as McpHandlerContext);
       noteVerificationStart(request);
-      return await providerFor(origin).fetch(request, handlerEnv, ctx);
+      return await providerFor(origin).fetch(request, handlerEnv, Object.assign(ctx, { endGrant }));
     } catch (error) {
       return failurePage(error);
     }

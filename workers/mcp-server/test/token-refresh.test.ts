@@ -52,4 +52,21 @@ describe('MCP refresh_token grant', () => {
     const retry = await refreshMcp(client.client_id, tokens.refresh_token);
     expect(retry.status).toBe(200);
   });
+
+  it('should end the grant as soon as a tool call finds the IdP refused the upstream refresh token', async () => {
+    idp.accessTokenTtl = 30; // upstream token already within the refresh margin: the next tool call refreshes
+    const { client, tokens } = await signIn();
+    idp.mode = 'invalid_grant';
+    const call = await fetchWorker('/mcp', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list-todos', arguments: {} } }),
+    });
+    expect(call.status).toBe(200);
+    expect(await call.json()).toMatchObject({ result: { isError: true, content: [{ text: expect.stringContaining('sign in again') }] } });
+    // The very next request is refused, so the client signs in again instead of failing tool by tool.
+    expect(await mcpStatus(tokens.access_token)).toBe(401);
+    idp.mode = 'ok';
+    expect((await refreshMcp(client.client_id, tokens.refresh_token)).status).toBe(400);
+  });
 });

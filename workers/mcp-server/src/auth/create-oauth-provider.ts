@@ -26,7 +26,12 @@ type ApiHandler = NonNullable<OAuthProviderOptions<Env>['apiHandler']>;
  * /sse/message) are path descendants, so one grant serves both transports.
  */
 export function createOAuthProvider(origin: string): OAuthProvider<Env> {
-  return new OAuthProvider<Env>({
+  return new OAuthProvider<Env>(oauthProviderOptions(origin));
+}
+
+/** The provider's options for `origin`; also what `getOAuthApi` needs to act on this origin's grants. */
+export function oauthProviderOptions(origin: string): OAuthProviderOptions<Env> {
+  return {
     apiHandlers: {
       // The MCP handlers' ctx is ExecutionContext plus the provider's props/auth: the cast names that contract.
       // /mcp remembers each verified token briefly, so a client's next calls skip verification (see index.ts).
@@ -53,5 +58,5 @@ export function createOAuthProvider(origin: string): OAuthProvider<Env> {
       // Wire responses stay generic; the log says which check failed (no tokens, no descriptions from clients).
       console.warn(`oauth error ${status} ${code}: ${internal.category}/${internal.reason}`);
     },
-  });
+  };
 }

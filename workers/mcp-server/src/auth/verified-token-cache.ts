@@ -103,7 +103,8 @@ export function clearVerifiedTokenCache(): void {
   entries.clear();
 }
 
-function bearerTokenOf(request: Request): string | undefined {
+/** The request's bearer token, parsed as the provider parses it; undefined for anything else. */
+export function bearerTokenOf(request: Request): string | undefined {
   const header = request.headers.get('Authorization');
   return header === null ? undefined : BEARER.exec(header)?.[1];
 }

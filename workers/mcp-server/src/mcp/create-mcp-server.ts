@@ -3,7 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { mcpServer } from '../../../../system/system.js';
 import { getUpstreamAccessToken } from '../upstream/index.js';
-import { registerTools } from './tools/index.js';
+import { registerTools, type ToolContext } from './tools/index.js';
 
 /** Version reported in `initialize` (serverInfo.version). */
 const SERVER_VERSION = '1.0.0';
@@ -25,7 +25,7 @@ let sharedSchemaValidator: AjvJsonSchemaValidator | undefined;
  * A fresh server: cheap (no I/O; tool schemas are built once per isolate and converted to JSON
  * Schema only on tools/list), so /mcp builds one per request and each SSE session owns one.
  */
-export function createMcpServer(env: Env): McpServer {
+export function createMcpServer(env: Env, hooks: Pick<ToolContext, 'onReauthRequired'> = {}): McpServer {
   const server = new McpServer(
     { name: mcpServer.workerName, title: 'Todos (Auth0-secured MCP server)', version: SERVER_VERSION },
     {
@@ -37,6 +37,7 @@ export function createMcpServer(env: Env): McpServer {
   registerTools(server, {
     api: env,
     upstreamAccessToken: (props) => getUpstreamAccessToken(env, props),
+    ...hooks,
   });
   return server;
 }

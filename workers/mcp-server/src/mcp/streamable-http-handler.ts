@@ -6,8 +6,11 @@ import { jsonRpcErrorResponse, JsonRpcErrorCode, methodNotAllowed } from './json
 import { mcpAuthInfo, type VerifiedMcpToken } from './mcp-request-auth.js';
 import { MAX_MCP_BODY_BYTES, preparseJsonBody } from './request-body.js';
 
-/** What the OAuth provider hands an API handler: the grant's props and, when available, the verified token. */
-export type McpHandlerContext = ExecutionContext & { props: McpProps; auth?: VerifiedMcpToken };
+/**
+ * What the OAuth provider hands an API handler: the grant's props and, when available, the verified
+ * token; plus, set by the Worker's entry, a way to end the grant when the IdP has refused it.
+ */
+export type McpHandlerContext = ExecutionContext & { props: McpProps; auth?: VerifiedMcpToken; endGrant?: () => Promise<void> };
 
 export const streamableHttpHandler = {
   async fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> {
@@ -19,7 +22,7 @@ export const streamableHttpHandler = {
       enableJsonResponse: true,
       maxRequestBodySize: MAX_MCP_BODY_BYTES,
     });
-    const server = createMcpServer(env);
+    const server = createMcpServer(env, { onReauthRequired: grantEnder(ctx) });
     // No server.close() on success: in JSON mode the response exists only once every handler has
     // answered, and the server holds no timers or streams, so both objects are garbage afterwards.
     // Closing would only add about 0.2 ms of CPU per request (it builds an McpError with a stack).
@@ -38,3 +41,17 @@ export const streamableHttpHandler = {
     }
   },
 };
+
+/**
+ * Ends the grant at most once per request. Awaited before the tool answers, so the client's very
+ * next request is refused; a failure is logged, and the client's next refresh ends the grant instead.
+ */
+function grantEnder(ctx: McpHandlerContext): (() => Promise<void>) | undefined {
+  const { endGrant } = ctx;
+  if (!endGrant) return undefined;
+  let ending: Promise<void> | undefined;
+  return () =>
+    (ending ??= endGrant().catch((error: unknown) => {
+      console.error('mcp: ending the grant failed', error instanceof Error ? error.name : 'unknown');
+    }));
+}

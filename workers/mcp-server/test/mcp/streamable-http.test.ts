@@ -21,8 +21,14 @@ const MCP_URL = 'https://mcp.example.test/mcp';
 let api: FakeTodosApi;
 let testEnv: Env;
 let clients: Client[];
+/** What the Worker's entry puts on ctx to end the grant: counted here. */
+let grantsEnded: number;
+const endGrant = async (): Promise<void> => {
+  grantsEnded++;
+};
 
 beforeEach(() => {
+  grantsEnded = 0;
   resetUpstreamStub();
   api = createFakeTodosApi({ [ALICE_UPSTREAM_TOKEN]: ['read:todos', 'write:todos'] });
   testEnv = { ...env, TODOS_API: api.fetcher, API_BASE_URL: '' } as Env;
@@ -36,7 +42,7 @@ afterEach(async () => {
 /** POSTs straight into the handler, as the OAuth provider does after validating the MCP token. */
 function handlerFetch(props: McpProps) {
   return async (url: string | URL, init?: RequestInit): Promise<Response> => {
-    const ctx = handlerContext(props);
+    const ctx = handlerContext(props, endGrant);
     const response = await streamableHttpHandler.fetch(new Request(url, init), testEnv, ctx);
     await ctx.settle();
     return response;
@@ -229,19 +235,21 @@ describe('/mcp tools: refusals become clear tool errors', () => {
     expect(textOf(result)).toBe('The Todos API is unavailable right now; try again.');
   });
 
-  it('should tell the user to reconnect when the IdP requires a new sign-in', async () => {
+  it('should tell the user to reconnect, and end the grant, when the IdP requires a new sign-in', async () => {
     getUpstreamAccessTokenStub.mockRejectedValue(new StubUpstreamAuthError('reauth_required'));
     const client = await connect();
     const result = await callTool(client, 'list-todos');
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe(toolMessages.reauthRequired);
     expect(api.calls).toHaveLength(0);
+    expect(grantsEnded).toBe(1);
   });
 
-  it('should give a retryable message when the IdP is unavailable', async () => {
+  it('should give a retryable message when the IdP is unavailable, and keep the grant', async () => {
     getUpstreamAccessTokenStub.mockRejectedValue(new StubUpstreamAuthError('idp_unavailable'));
     const client = await connect();
     const result = await callTool(client, 'list-billing');
+    expect(grantsEnded).toBe(0);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toBe(toolMessages.idpUnavailable);
   });

@@ -7,4 +7,10 @@ export interface ToolContext {
   api: TodosApiTarget;
   /** A valid upstream (IdP) access token for this grant; may refresh. Throws UpstreamAuthError. */
   upstreamAccessToken(props: McpProps): Promise<string>;
+  /**
+   * Called when the IdP refused the grant's refresh token (`reauth_required`): ends the MCP grant, so
+   * the client's next request is refused and it signs in again. Absent where the grant cannot be
+   * ended from here (the /sse session object): there the client's next refresh ends it.
+   */
+  onReauthRequired?(): Promise<void>;
 }

@@ -80,7 +80,9 @@ export async function withUpstreamToken(
     accessToken = await context.upstreamAccessToken(props);
   } catch (error) {
     if (error instanceof UpstreamAuthError) {
-      return toolError(error.code === 'reauth_required' ? toolMessages.reauthRequired : toolMessages.idpUnavailable);
+      if (error.code !== 'reauth_required') return toolError(toolMessages.idpUnavailable);
+      await context.onReauthRequired?.();
+      return toolError(toolMessages.reauthRequired);
     }
     console.error('mcp tool: upstream token lookup failed', error instanceof Error ? error.name : 'unknown');
     return toolError(toolMessages.idpUnavailable);

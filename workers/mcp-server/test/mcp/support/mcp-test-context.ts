@@ -37,10 +37,11 @@ export function bobProps(): McpProps {
 }
 
 /** An execution context carrying `props`, collecting waitUntil promises so tests can await them. */
-export function handlerContext(props: McpProps): McpHandlerContext & { settle(): Promise<void> } {
+export function handlerContext(props: McpProps, endGrant?: () => Promise<void>): McpHandlerContext & { settle(): Promise<void> } {
   const pending: Promise<unknown>[] = [];
   return {
     props,
+    ...(endGrant ? { endGrant } : {}),
     auth: { clientId: 'test-mcp-client', scope: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 },
     waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
     passThroughOnException: () => {},

@@ -1,0 +1,20 @@
+// Ends the MCP grant behind a request's bearer token, through the library's own revokeGrant.
+import { getOAuthApi } from '@cloudflare/workers-oauth-provider';
+import { oauthProviderOptions } from './create-oauth-provider.js';
+import { bearerTokenOf } from './verified-token-cache.js';
+
+/**
+ * Revokes the grant the request's access token belongs to (its tokens and its record), as the
+ * library does itself when a refresh fails with `invalid_grant`. Used once the IdP has refused the
+ * grant's upstream refresh token: the grant can no longer reach the Todos API, so the client's next
+ * request should be refused (401) and lead it to sign in again, instead of failing tool by tool
+ * until its access token expires. `env.OAUTH_KV` should be the request's wrapped binding, so this
+ * isolate's caches forget the grant at once.
+ */
+export async function endGrantOfBearer(request: Request, origin: string, env: Env): Promise<void> {
+  // The library's access tokens are `<userId>:<grantId>:<secret>`.
+  const parts = bearerTokenOf(request)?.split(':');
+  if (parts?.length !== 3) return;
+  const [userId, grantId] = parts as [string, string, string];
+  await getOAuthApi(oauthProviderOptions(origin), env).revokeGrant(grantId, userId);
+}
