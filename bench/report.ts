@@ -46,9 +46,17 @@ export interface LiveHeapResult {
   rssAfterGcBytes: number;
 }
 
+/** Each Worker's live JS heap idle and after the load, side by side. */
+export function liveHeapRows(heaps: LiveHeapResult): Array<{ worker: string; idleBytes: number; laterBytes: number }> {
+  return heaps.idle.map((h) => ({
+    worker: h.worker,
+    idleBytes: h.liveBytes,
+    laterBytes: heaps.later.find((l) => l.worker === h.worker)?.liveBytes ?? Number.NaN,
+  }));
+}
+
 /** What each Worker's code keeps: live JS after a full GC, idle and after the load (markdown lines). */
 function liveHeapSection(heaps: LiveHeapResult, laterDelaySeconds: number): string[] {
-  const laterOf = (worker: string) => heaps.later.find((h) => h.worker === worker)?.liveBytes ?? Number.NaN;
   return [
     'Live JS heap of each Worker: a V8 heap snapshot over workerd\'s inspector, which runs a full garbage collection',
     'first and then counts only what is still reachable, i.e. what the code keeps (RSS also counts memory the runtime',
@@ -56,7 +64,7 @@ function liveHeapSection(heaps: LiveHeapResult, laterDelaySeconds: number): stri
     '',
     `| Worker | Idle | ${laterDelaySeconds} s after load | Growth |`,
     '|---|---|---|---|',
-    ...heaps.idle.map((h) => `| ${h.worker} | ${mib(h.liveBytes)} | ${mib(laterOf(h.worker))} | ${mib(laterOf(h.worker) - h.liveBytes)} |`),
+    ...liveHeapRows(heaps).map((h) => `| ${h.worker} | ${mib(h.idleBytes)} | ${mib(h.laterBytes)} | ${mib(h.laterBytes - h.idleBytes)} |`),
     '',
     `workerd RSS right after those snapshots' full GCs: ${mib(heaps.rssAfterGcBytes)}.`,
     '',

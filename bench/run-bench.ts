@@ -16,7 +16,7 @@ import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
 import { measureRatioAndFloor } from './measure-tool-call-ratio.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
-import { checkTargets, growthOf, mib, renderMarkdown, type BenchResults, type LiveHeapResult } from './report.js';
+import { checkTargets, growthOf, liveHeapRows, mib, renderMarkdown, type BenchResults, type LiveHeapResult } from './report.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -143,9 +143,9 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
     }
     const heaps = r.memory.liveHeaps;
     if (heaps) {
-      const laterOf = (worker: string) => heaps.later.find((l) => l.worker === worker)?.liveBytes ?? Number.NaN;
-      const kept = heaps.idle.map((h) => `${h.worker} ${mib(h.liveBytes)} → ${mib(laterOf(h.worker))}`).join(', ');
-      const liveGrowth = heaps.idle.reduce((sum, h) => sum + laterOf(h.worker) - h.liveBytes, 0);
+      const rows = liveHeapRows(heaps);
+      const kept = rows.map((h) => `${h.worker} ${mib(h.idleBytes)} → ${mib(h.laterBytes)}`).join(', ');
+      const liveGrowth = rows.reduce((sum, h) => sum + h.laterBytes - h.idleBytes, 0);
       const rssGrowth = r.memory.laterBytes - r.memory.idleBytes;
       notes.push(
         `What the code keeps: each Worker's live JS heap after a full GC went ${kept} across the whole load, together` +

@@ -1,7 +1,7 @@
 // Ends the MCP grant behind a request's bearer token, through the library's own revokeGrant.
 import { getOAuthApi } from '@cloudflare/workers-oauth-provider';
 import { oauthProviderOptions } from './create-oauth-provider.js';
-import { bearerTokenOf } from './verified-token-cache.js';
+import { bearerTokenOf, grantOfAccessToken } from './access-token-format.js';
 
 /**
  * Revokes the grant the request's access token belongs to (its tokens and its record), as the
@@ -12,9 +12,7 @@ import { bearerTokenOf } from './verified-token-cache.js';
  * isolate's caches forget the grant at once.
  */
 export async function endGrantOfBearer(request: Request, origin: string, env: Env): Promise<void> {
-  // The library's access tokens are `<userId>:<grantId>:<secret>`.
-  const parts = bearerTokenOf(request)?.split(':');
-  if (parts?.length !== 3) return;
-  const [userId, grantId] = parts as [string, string, string];
-  await getOAuthApi(oauthProviderOptions(origin), env).revokeGrant(grantId, userId);
+  const token = bearerTokenOf(request);
+  const grant = token === undefined ? undefined : grantOfAccessToken(token);
+  if (grant) await getOAuthApi(oauthProviderOptions(origin), env).revokeGrant(grant.grantId, grant.userId);
 }

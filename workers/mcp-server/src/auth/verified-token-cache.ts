@@ -3,6 +3,7 @@ import { mcpServer } from '../../../../system/system.js';
 import type { McpHandlerContext } from '../mcp/streamable-http-handler.js';
 import type { VerifiedMcpToken } from '../mcp/mcp-request-auth.js';
 import type { McpProps } from '../props.js';
+import { bearerTokenOf, grantOfAccessToken, grantOfKvKey, sameGrant, type GrantRef } from './access-token-format.js';
 import { kvWriteCount, onKvWrite, TOKEN_RECORD_TTL_MS } from './token-record-cache.js';
 
 /**
@@ -23,8 +24,8 @@ export interface VerifiedAccess {
 }
 
 interface Entry extends VerifiedAccess {
-  /** `<userId>:<grantId>`: the grant the token belongs to, for invalidation. */
-  grant: string;
+  /** The grant the token belongs to, for invalidation. */
+  grant: GrantRef;
   freshUntil: number;
 }
 
@@ -38,12 +39,9 @@ onKvWrite((key) => {
   const grant = grantOfKvKey(key);
   if (grant === undefined) return;
   for (const [cacheKey, entry] of entries) {
-    if (entry.grant === grant) entries.delete(cacheKey);
+    if (sameGrant(entry.grant, grant)) entries.delete(cacheKey);
   }
 });
-
-/** The provider's rule for a bearer credential: exactly one `Bearer <token>`, no commas or spaces in the token. */
-const BEARER = /^Bearer[\t ]+([^\s,]+)$/i;
 
 /**
  * The cached verification for this request, if it can skip the provider: a POST to /mcp from a
@@ -86,7 +84,7 @@ function remember(request: Request, origin: string, ctx: McpHandlerContext): voi
   const startedAt = verificationStarts.get(request);
   const token = bearerTokenOf(request);
   const expiresAt = ctx.auth?.expiresAt;
-  const grant = token === undefined ? undefined : grantOfToken(token);
+  const grant = token === undefined ? undefined : grantOfAccessToken(token);
   if (startedAt !== kvWriteCount() || token === undefined || grant === undefined || !ctx.auth || expiresAt === undefined) return;
   const freshUntil = Math.min(Date.now() + VERIFIED_TOKEN_TTL_MS, expiresAt * 1000);
   const key = cacheKey(origin, token);
@@ -103,26 +101,6 @@ export function clearVerifiedTokenCache(): void {
   entries.clear();
 }
 
-/** The request's bearer token, parsed as the provider parses it; undefined for anything else. */
-export function bearerTokenOf(request: Request): string | undefined {
-  const header = request.headers.get('Authorization');
-  return header === null ? undefined : BEARER.exec(header)?.[1];
-}
-
 function cacheKey(origin: string, token: string): string {
   return `${origin} ${token}`;
-}
-
-/** The provider's tokens are `<userId>:<grantId>:<secret>`. */
-function grantOfToken(token: string): string | undefined {
-  const parts = token.split(':');
-  return parts.length === 3 ? `${parts[0]}:${parts[1]}` : undefined;
-}
-
-/** `token:<userId>:<grantId>:<hash>` and `grant:<userId>:<grantId>` name the grant; other keys do not. */
-function grantOfKvKey(key: string): string | undefined {
-  const parts = key.split(':');
-  if (parts[0] === 'token' && parts.length === 4) return `${parts[1]}:${parts[2]}`;
-  if (parts[0] === 'grant' && parts.length === 3) return `${parts[1]}:${parts[2]}`;
-  return undefined;
 }
