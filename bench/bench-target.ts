@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { localIssuer, localUrl, localIdp, mcpServer, todosApi } from '../system/system.js';
 import { readLocalIdpState, type ClientCredentials } from '../scripts/local-idp/local-idp-state.js';
 import { localUsers } from '../scripts/local-idp/local-users.js';
-import { startLocalStack } from '../scripts/stack/start-local-stack.js';
+import { startLocalStack } from '../scripts/local-stack/start-local-stack.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
-import { prepareWorker } from '../scripts/stack/prepare-worker.js';
-import { bundleModules } from '../scripts/stack/start-local-stack.js';
+import { prepareWorker } from '../scripts/local-stack/prepare-worker.js';
+import { bundleModules } from '../scripts/local-stack/start-local-stack.js';
 import { benchControlPort } from './bench-target.js';
 import { CONTROL_KV_KEY, CONTROL_KV_RECORD } from './control-worker/src/control-kv.js';
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { bundleWorker } from '../infra/bundle.js';
-import { discoverWorkers } from '../scripts/stack/discover-workers.js';
+import { bundleWorker } from '../scripts/build/bundle-worker.js';
+import { discoverWorkers } from '../scripts/local-stack/discover-workers.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 

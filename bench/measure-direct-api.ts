@@ -1,6 +1,6 @@
 // Direct Todos API: GET /api/todos with a user's upstream (IdP) access token, sequential latency and concurrent throughput.
 import { mcpCallbackUrl, mcpServer, todosApi } from '../system/system.js';
-import { userTokensViaCodeFlow } from '../test/helpers/idp-tokens.js';
+import { userTokensViaCodeFlow } from '../test/support/idp-tokens.js';
 import type { BenchTarget } from './bench-target.js';
 import { since, summarize, type LatencySummary } from './stats.js';
 

@@ -1,7 +1,7 @@
 // MCP tool calls through the whole stack (MCP server -> Todos API): sequential `list-todos` latency on /mcp and /sse.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { connectMcp, DriverOAuthProvider, type TransportKind } from '../test/helpers/mcp-oauth-driver.js';
+import { connectMcp, DriverOAuthProvider, type TransportKind } from '../test/support/mcp-oauth-driver.js';
 import type { BenchTarget } from './bench-target.js';
 import { since, summarize, type LatencySummary } from './stats.js';
 

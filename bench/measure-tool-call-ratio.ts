@@ -3,7 +3,7 @@
 // tool, no I/O), all five in turn. Every one sees the same machine state, so their differences are comparable.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { connectMcp, DriverOAuthProvider } from '../test/helpers/mcp-oauth-driver.js';
+import { connectMcp, DriverOAuthProvider } from '../test/support/mcp-oauth-driver.js';
 import type { BenchTarget } from './bench-target.js';
 import { startControlWorker } from './control-worker.js';
 import { getTodos } from './measure-direct-api.js';

@@ -185,7 +185,7 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '|---|---|---|',
     `| ${mib(r.memory.idleBytes)} | ${mib(r.memory.afterLoadBytes)} | ${mib(r.memory.laterBytes)} |`,
     '',
-    'Timeline (diagnostic): ' + r.memory.timeline.map((t) => `${t.phase} ${mib(t.rssBytes)}`).join(' → ') + '.',
+    `Timeline (diagnostic): ${r.memory.timeline.map((t) => `${t.phase} ${mib(t.rssBytes)}`).join(' → ')}.`,
     '',
     ...(r.memory.runtimeBaseline?.length
       ? [

@@ -1,10 +1,9 @@
 // Auth0 side of the system: the Todos API with its permissions, the MCP server's web app, and the M2M test app.
 import * as auth0 from '@pulumi/auth0';
 import * as pulumi from '@pulumi/pulumi';
-import { auth0 as tenant, mcpServer, mcpCallbackUrl, todosApi } from '../system/system.js';
+import { auth0 as tenant, mcpServer, mcpCallbackUrl, pulumiProject, todosApi } from '../system/system.js';
 import type { Naming } from './config.js';
 
-const PROJECT = 'remote-mcp';
 
 // An empty secret would deploy a Worker that fails every login; stop the update instead.
 function requireSecret(secret: string | undefined, component: string): string {
@@ -37,7 +36,7 @@ export class TodosApi extends pulumi.ComponentResource {
   public readonly permissions: pulumi.Output<string[]>;
 
   constructor(name: string, args: TodosApiArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(`${PROJECT}:auth0:TodosApi`, name, {}, opts);
+    super(`${pulumiProject}:auth0:TodosApi`, name, {}, opts);
     const api = new auth0.ResourceServer(
       `${name}-api`,
       {
@@ -81,7 +80,7 @@ export class McpServerApp extends pulumi.ComponentResource {
   public readonly callbackUrl: pulumi.Output<string>;
 
   constructor(name: string, args: McpServerAppArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(`${PROJECT}:auth0:McpServerApp`, name, {}, opts);
+    super(`${pulumiProject}:auth0:McpServerApp`, name, {}, opts);
     const origin = pulumi.output(args.mcpServerUrl);
     this.callbackUrl = origin.apply(mcpCallbackUrl);
     const client = new auth0.Client(
@@ -138,7 +137,7 @@ export class TodosApiTestApp extends pulumi.ComponentResource {
   public readonly clientSecret: pulumi.Output<string>;
 
   constructor(name: string, args: TestAppArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(`${PROJECT}:auth0:TodosApiTestApp`, name, {}, opts);
+    super(`${pulumiProject}:auth0:TodosApiTestApp`, name, {}, opts);
     const client = new auth0.Client(
       `${name}-client`,
       {

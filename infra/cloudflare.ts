@@ -1,12 +1,12 @@
 // Cloudflare side of the system: KV, D1 (+ migrations), and the two Workers with their bindings and URLs.
 import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
-import { bundleWorker } from './bundle.js';
+import { bundleWorker } from '../scripts/build/bundle-worker.js';
+import { pulumiProject } from '../system/system.js';
 import { D1Migrations, readMigrationFiles } from './d1-migrations.js';
 import type { ScriptMigrations } from './durable-object-migrations.js';
 import type { WorkerConfig } from './wrangler-config.js';
 
-const PROJECT = 'remote-mcp';
 
 export type WorkerBinding = cloudflare.types.input.WorkersScriptBinding;
 
@@ -47,7 +47,7 @@ export class Worker extends pulumi.ComponentResource {
   public readonly contentSha256: pulumi.Output<string>;
 
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(`${PROJECT}:cloudflare:Worker`, name, {}, opts);
+    super(`${pulumiProject}:cloudflare:Worker`, name, {}, opts);
     // Built at preview and up, never inlined: state holds only the path and the content hash, and a new hash is an update.
     const bundle = pulumi.output(bundleWorker({ workerDir: args.workerDir, outDir: args.bundleDir })).apply((b) => {
       if (b.files.length !== 1) {
@@ -110,7 +110,7 @@ export class TodosDatabase extends pulumi.ComponentResource {
   public readonly migrations: D1Migrations;
 
   constructor(name: string, args: TodosDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(`${PROJECT}:cloudflare:TodosDatabase`, name, {}, opts);
+    super(`${pulumiProject}:cloudflare:TodosDatabase`, name, {}, opts);
     const database = new cloudflare.D1Database(`${name}-db`, { accountId: args.accountId, name: args.name }, { parent: this });
     const migrations = new D1Migrations(
       `${name}-migrations`,

@@ -1,11 +1,11 @@
-// Vitest project for the Pulumi program and the Worker bundler: plain Node tests.
+// Vitest project for the Pulumi program: plain Node tests under mocks, plus the program loaded as Pulumi's runner loads it.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     name: 'infra',
     environment: 'node',
-    include: ['**/*.test.ts'],
+    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

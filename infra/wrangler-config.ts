@@ -33,7 +33,7 @@ export function readWorkerConfig(workerDir: string): WorkerConfig {
   const errors: ParseError[] = [];
   const raw = parse(readFileSync(file, 'utf8'), errors, { allowTrailingComma: true }) as Record<string, unknown>;
   if (errors.length > 0) {
-    const first = errors[0]!;
+    const [first] = errors as [ParseError, ...ParseError[]];
     throw new Error(`${file}: invalid JSONC (${printParseErrorCode(first.error)} at offset ${first.offset})`);
   }
   const str = (value: unknown, field: string): string => {

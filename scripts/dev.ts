@@ -1,8 +1,8 @@
 // `npm run dev`: starts the whole local system (local IdP + Workers in workerd) and prints how to use it.
 import { performance } from 'node:perf_hooks';
 import { mcpServer, todosApi } from '../system/system.js';
-import { PortInUseError } from './stack/ensure-ports-free.js';
-import { startLocalStack, type LocalStack } from './stack/start-local-stack.js';
+import { PortInUseError } from './local-stack/ensure-ports-free.js';
+import { startLocalStack, type LocalStack } from './local-stack/start-local-stack.js';
 
 const startedAt = performance.now();
 let stack: LocalStack | undefined;

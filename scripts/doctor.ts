@@ -1,9 +1,8 @@
 // Preflight for `npm run preview|up`: Pulumi CLI, login, stack config and provider credentials, checked before anything is created.
 import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { readInfraConfig, type ConfigSource } from '../infra/config.js';
-
-const PROJECT = 'remote-mcp';
+import { readStackConfig, type ConfigSource } from '../system/stack-config.js';
+import { pulumiProject } from '../system/system.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -80,7 +79,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     },
   });
   try {
-    const infra = readInfraConfig(source(PROJECT), source('auth0'), PROJECT, env);
+    const infra = readStackConfig(source(pulumiProject), source('auth0'), env);
     results.push({
       ok: true,
       label: `Stack ${stack} config`,

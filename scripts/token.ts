@@ -7,7 +7,7 @@ import { fetchTestAppToken, IdpUnreachableError } from './local-idp/fetch-test-a
 import { readLocalIdpState } from './local-idp/local-idp-state.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Where `npm run dev` (scripts/stack/start-local-stack.ts) keeps the IdP's state: `<repo>/.state/idp`. */
+/** Where `npm run dev` (scripts/local-stack/start-local-stack.ts) keeps the IdP's state: `<repo>/.state/idp`. */
 const DEFAULT_STATE_DIR = path.join(repoRoot, '.state', 'idp');
 
 const USAGE = `Usage: npm run token [-- options]

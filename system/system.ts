@@ -1,6 +1,12 @@
 // The single description of the system: every name that ties the Pulumi program, the local stack,
 // the Workers' configs and the tests together. Wiring is derived from here, never retyped.
 
+/**
+ * The Pulumi project (`name:` in Pulumi.yaml): the namespace of the stack's config keys and of the
+ * program's component type tokens. A test checks it against Pulumi.yaml.
+ */
+export const pulumiProject = 'remote-mcp';
+
 /** An API permission (Auth0 "scope" on a resource server). */
 export interface Permission {
   readonly value: string;

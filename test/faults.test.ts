@@ -6,9 +6,9 @@ import { TemporarilyUnavailableError } from '@modelcontextprotocol/sdk/server/au
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../scripts/stack/start-local-stack.js';
+import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
 import { mcpServer, todosApi } from '../system/system.js';
-import { followLoginFlow } from './helpers/browserless-login.js';
+import { followLoginFlow } from './support/browserless-mcp-login.js';
 import {
   jwtPattern,
   leakedSecrets,
@@ -19,9 +19,9 @@ import {
   stackTracePattern,
   toolCallBody,
   type RawMcpAnswer,
-} from './helpers/fault-tools.js';
-import { connectMcp, DriverOAuthProvider } from './helpers/mcp-oauth-driver.js';
-import { startTestStack, type TestStack } from './helpers/start-test-stack.js';
+} from './support/fault-tools.js';
+import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
+import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files.
 const ports = { mcp: 48788, api: 48789, idp: 48790 };

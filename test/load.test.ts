@@ -4,10 +4,10 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../scripts/stack/start-local-stack.js';
-import { jwtPattern, leakedSecrets, localUser, resultText } from './helpers/fault-tools.js';
-import { connectMcp, DriverOAuthProvider } from './helpers/mcp-oauth-driver.js';
-import { startTestStack, type TestStack } from './helpers/start-test-stack.js';
+import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { jwtPattern, leakedSecrets, localUser, resultText } from './support/fault-tools.js';
+import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
+import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files.
 const ports = { mcp: 48888, api: 48889, idp: 48890 };

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpCallbackUrl, mcpServer, todosApi } from '../system/system.js';
-import { ensurePortsFree, PortInUseError } from '../scripts/stack/ensure-ports-free.js';
-import { startLocalStack, type LocalStack } from '../scripts/stack/start-local-stack.js';
-import { clientCredentialsToken, userTokensViaCodeFlow } from './helpers/idp-tokens.js';
-import { startTestStack, type TestStack } from './helpers/start-test-stack.js';
+import { ensurePortsFree, PortInUseError } from '../scripts/local-stack/ensure-ports-free.js';
+import { startLocalStack, type LocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { clientCredentialsToken, userTokensViaCodeFlow } from './support/idp-tokens.js';
+import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 // Not the dev ports, and apart from other test files' ports, so tests can run next to `npm run dev`.

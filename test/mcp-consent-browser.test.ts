@@ -6,9 +6,9 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUrl } from '../system/system.js';
-import { launchChromium, startLandingServer } from './helpers/browser.js';
-import { pkcePair } from './helpers/browserless-login.js';
-import { startTestStack, type TestStack } from './helpers/start-test-stack.js';
+import { launchChromium, startLandingServer } from './support/browser.js';
+import { pkcePair } from './support/browserless-mcp-login.js';
+import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 const ports = { mcp: 28798, api: 28799, idp: 28800 };
 const CALLBACK_PORT = 28801;

@@ -4,9 +4,9 @@ import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../scripts/stack/start-local-stack.js';
-import { connectMcp, DriverOAuthProvider, type TransportKind } from './helpers/mcp-oauth-driver.js';
-import { startTestStack, type TestStack } from './helpers/start-test-stack.js';
+import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { connectMcp, DriverOAuthProvider, type TransportKind } from './support/mcp-oauth-driver.js';
+import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files.
 const ports = { mcp: 28788, api: 28789, idp: 28790 };

@@ -29,7 +29,7 @@ export function recordOfflineAccessIntent(authorizationPath: string) {
  */
 export function restoreOfflineAccess(ctx: KoaContextWithOIDC): boolean {
   const params = ctx.oidc.params as Record<string, unknown> | undefined;
-  if (!params || params[OFFLINE_ACCESS_PARAM] !== '1' || !ctx.oidc.client?.grantTypeAllowed('refresh_token')) return false;
+  if (params?.[OFFLINE_ACCESS_PARAM] !== '1' || !ctx.oidc.client?.grantTypeAllowed('refresh_token')) return false;
   const scopes = new Set(typeof params.scope === 'string' ? params.scope.split(' ') : []);
   scopes.add('offline_access');
   params.scope = [...scopes].join(' ');

@@ -2,7 +2,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
-/** Issuer of the tests' tokens; its JWKS is served by the tests' fetch interceptor (test/helpers/fake-idp.ts). */
+/** Issuer of the tests' tokens; its JWKS is served by the tests' fetch interceptor (test/support/fake-idp-jwks.ts). */
 const testIssuer = 'https://idp.todos-api.test/';
 
 export default defineConfig(async () => {
@@ -19,7 +19,7 @@ export default defineConfig(async () => {
     test: {
       name: 'todos-api',
       include: ['test/**/*.test.ts'],
-      setupFiles: ['./test/apply-migrations.ts'],
+      setupFiles: ['./test/support/apply-migrations.ts'],
       // Cold module loads inside workerd take seconds on a busy 2-core CI machine.
       testTimeout: 30_000,
     },

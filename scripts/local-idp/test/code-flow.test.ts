@@ -2,8 +2,8 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { allTodosPermissions, mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
-import { authorizeUrl, BrowserlessSession } from './support/browserless-login.js';
-import { pkcePair } from '../../../test/helpers/browserless-login.js';
+import { authorizeUrl, BrowserlessSession } from './support/browserless-idp-session.js';
+import { pkcePair } from '../../../test/support/browserless-mcp-login.js';
 import { TEST_MCP_URL, useTestIdp } from './support/test-idp.js';
 import { tokenRequest } from './support/token-request.js';
 

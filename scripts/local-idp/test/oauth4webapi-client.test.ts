@@ -2,7 +2,7 @@
 import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
 import { mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
-import { BrowserlessSession } from './support/browserless-login.js';
+import { BrowserlessSession } from './support/browserless-idp-session.js';
 import { TEST_MCP_URL, useTestIdp } from './support/test-idp.js';
 
 const PORT = 18793;

@@ -7,10 +7,10 @@ import { failurePage } from './auth/default-handler.js';
 import { errorPage } from './auth/html-page.js';
 import { withTokenRecordCache } from './auth/token-record-cache.js';
 import { cachedVerification, noteVerificationStart } from './auth/verified-token-cache.js';
-import { streamableHttpHandler, type McpHandlerContext } from './mcp/index.js';
+import { streamableHttpHandler, type McpHandlerContext } from './mcp/streamable-http-handler.js';
 
-export { McpSseSession } from './mcp/index.js';
-export { UpstreamTokenStore } from './upstream/index.js';
+export { McpSseSession } from './mcp/sse/mcp-sse-session.js';
+export { UpstreamTokenStore } from './upstream/upstream-token-store.js';
 
 /**
  * The provider's resource is fixed at construction, and the origin is known only per request

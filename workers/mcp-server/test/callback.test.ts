@@ -1,7 +1,7 @@
 // /callback: state binding and single use, IdP errors, ID token checks, and the MCP grant it creates.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearDiscoveryCache } from '../src/upstream/idp-client.js';
-import { idp, loginAt, resetIdp } from './support/fake-idp.js';
+import { idp, loginAt, resetIdp } from './support/fake-idp-token-endpoint.js';
 import { approveToIdp, CookieJar, clientRedirect, fetchWorker, pkce, registerClient, signIn } from './support/oauth-flow.js';
 
 beforeEach(() => {

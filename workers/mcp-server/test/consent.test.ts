@@ -1,6 +1,6 @@
 // The consent page and its decisions: escaped client text, no framing, CSRF binding, deny, and validation failures.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { issuer, resetIdp } from './support/fake-idp.js';
+import { issuer, resetIdp } from './support/fake-idp-token-endpoint.js';
 import { authorizePath, CookieJar, clientRedirect, fetchWorker, handleFrom, pkce, postConsent, registerClient } from './support/oauth-flow.js';
 
 beforeEach(resetIdp);
@@ -93,9 +93,9 @@ describe('consent page', () => {
       scope: 'openid email profile offline_access read:todos write:todos',
       code_challenge_method: 'S256',
     });
-    expect(params['code_challenge']).toMatch(/^[\w-]{43}$/);
-    expect(params['nonce']).toBeTruthy();
-    expect(params['state']).toBeTruthy();
+    expect(params.code_challenge).toMatch(/^[\w-]{43}$/);
+    expect(params.nonce).toBeTruthy();
+    expect(params.state).toBeTruthy();
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith('__Host-') && /secure/i.test(cookie))).toBe(true);
   });
 

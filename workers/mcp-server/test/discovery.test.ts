@@ -1,6 +1,6 @@
 // Discovery and registration: what an MCP client reads before it sends anyone to sign in.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { idp, resetIdp } from './support/fake-idp.js';
+import { idp, resetIdp } from './support/fake-idp-token-endpoint.js';
 import { clientRedirect, fetchWorker, origin, registerClient } from './support/oauth-flow.js';
 
 beforeEach(resetIdp);
@@ -25,7 +25,7 @@ describe('OAuth discovery', () => {
       code_challenge_methods_supported: ['S256'],
       scopes_supported: ['read:todos', 'write:todos', 'read:billing', 'offline_access'],
     });
-    expect(metadata['revocation_endpoint']).toBe(`${origin}/oauth/token`);
+    expect(metadata.revocation_endpoint).toBe(`${origin}/oauth/token`);
   });
 
   it('should never contact the IdP for discovery of this server', async () => {

@@ -1,6 +1,6 @@
 // Who may call /mcp and /sse: only this server's own tokens, for this resource; everyone else gets an RFC 6750/9728 challenge.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mintAccessToken, resetIdp } from './support/fake-idp.js';
+import { mintAccessToken, resetIdp } from './support/fake-idp-token-endpoint.js';
 import { fetchWorker, signIn } from './support/oauth-flow.js';
 
 beforeEach(resetIdp);

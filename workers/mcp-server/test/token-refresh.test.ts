@@ -1,7 +1,7 @@
 // The MCP client's refresh: upstream refreshed through the grant's store; invalid_grant revokes the grant; a down IdP does not.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearDiscoveryCache } from '../src/upstream/idp-client.js';
-import { idp, resetIdp } from './support/fake-idp.js';
+import { idp, resetIdp } from './support/fake-idp-token-endpoint.js';
 import { fetchWorker, refreshMcp, signIn } from './support/oauth-flow.js';
 
 beforeEach(() => {

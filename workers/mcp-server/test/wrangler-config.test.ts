@@ -26,8 +26,8 @@ describe('wrangler.jsonc', () => {
   it('should use the Worker name, dev port, audience and scope of system.ts', () => {
     expect(config.name).toBe(mcpServer.workerName);
     expect(config.dev.port).toBe(mcpServer.devPort);
-    expect(config.vars['AUTH0_AUDIENCE']).toBe(todosApi.identifier);
-    expect(config.vars['AUTH0_SCOPE']).toBe(mcpServer.scope);
+    expect(config.vars.AUTH0_AUDIENCE).toBe(todosApi.identifier);
+    expect(config.vars.AUTH0_SCOPE).toBe(mcpServer.scope);
   });
 
   it('should bind the KV namespace and the Todos API of system.ts', () => {

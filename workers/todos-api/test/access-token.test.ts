@@ -1,8 +1,8 @@
 // Access token checks of verifyAccessToken(): RFC 6750 challenges for missing, malformed, forged and mis-scoped tokens.
 import { SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
-import { callWorker, problemOf } from './helpers/call-worker.js';
-import { audience, base64url, issuer, jwksRequests, mintToken, publicJwk, unreachableIssuer } from './helpers/fake-idp.js';
+import { callWorker, problemOf } from './support/call-worker.js';
+import { audience, base64url, issuer, jwksRequests, mintToken, publicJwk, unreachableIssuer } from './support/fake-idp-jwks.js';
 
 const invalidToken = (description: string) =>
   `Bearer realm="todos-api", error="invalid_token", error_description="${description}"`;

@@ -1,8 +1,8 @@
 // /api/billing against real D1: a first read stores the sample profile, later reads return the stored one.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { callWorker } from './helpers/call-worker.js';
-import { mintToken } from './helpers/fake-idp.js';
+import { callWorker } from './support/call-worker.js';
+import { mintToken } from './support/fake-idp-jwks.js';
 
 describe('GET /api/billing', () => {
   it('should give a new user the sample profile and store it', async () => {

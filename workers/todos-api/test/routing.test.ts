@@ -1,6 +1,6 @@
 // Health check, unknown routes and wrong methods: JSON answers without any token.
 import { describe, expect, it } from 'vitest';
-import { callWorker, problemOf } from './helpers/call-worker.js';
+import { callWorker, problemOf } from './support/call-worker.js';
 
 describe('routing', () => {
   it('should answer the health check without a token', async () => {

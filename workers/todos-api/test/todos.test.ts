@@ -1,8 +1,8 @@
 // /api/todos against real D1: CRUD for the caller, ownership isolation, field validation and body limits.
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { callWorker, problemOf } from './helpers/call-worker.js';
-import { mintToken } from './helpers/fake-idp.js';
+import { callWorker, problemOf } from './support/call-worker.js';
+import { mintToken } from './support/fake-idp-jwks.js';
 
 const readWrite = ['read:todos', 'write:todos'];
 let userCount = 0;

@@ -17,15 +17,16 @@ export function bearerTokenOf(request: Request): string | undefined {
 
 /** The library's access tokens are `<userId>:<grantId>:<secret>`. */
 export function grantOfAccessToken(token: string): GrantRef | undefined {
-  const parts = token.split(':');
-  return parts.length === 3 ? { userId: parts[0]!, grantId: parts[1]! } : undefined;
+  const [userId, grantId, secret, ...rest] = token.split(':');
+  return userId !== undefined && grantId !== undefined && secret !== undefined && rest.length === 0 ? { userId, grantId } : undefined;
 }
 
 /** `token:<userId>:<grantId>:<hash>` and `grant:<userId>:<grantId>` name a grant; other keys do not. */
 export function grantOfKvKey(key: string): GrantRef | undefined {
-  const parts = key.split(':');
-  if (parts[0] === 'token' && parts.length === 4) return { userId: parts[1]!, grantId: parts[2]! };
-  if (parts[0] === 'grant' && parts.length === 3) return { userId: parts[1]!, grantId: parts[2]! };
+  const [kind, userId, grantId, ...rest] = key.split(':');
+  if (userId === undefined || grantId === undefined) return undefined;
+  if (kind === 'token' && rest.length === 1) return { userId, grantId };
+  if (kind === 'grant' && rest.length === 0) return { userId, grantId };
   return undefined;
 }
 

@@ -1,7 +1,8 @@
 // Builds the OAuth 2.1 provider for one canonical origin: issuer, protected resource (/mcp and /sse), DCR, CIMD, tokens.
 import { OAuthProvider, type OAuthProviderOptions } from '@cloudflare/workers-oauth-provider';
 import { mcpServer } from '../../../../system/system.js';
-import { sseHandler, streamableHttpHandler } from '../mcp/index.js';
+import { sseHandler } from '../mcp/sse/sse-handler.js';
+import { streamableHttpHandler } from '../mcp/streamable-http-handler.js';
 import { AUTHORIZE_PATH, defaultHandler } from './default-handler.js';
 import { requiredScopes, scopesSupported } from './scopes.js';
 import { tokenExchangeCallback } from './token-exchange-callback.js';

@@ -1,7 +1,8 @@
 // On the MCP client's refresh: refresh the upstream tokens through the grant's store; map IdP failures to OAuth errors.
 import { GrantType, OAuthError, type TokenExchangeCallbackOptions, type TokenExchangeCallbackResult } from '@cloudflare/workers-oauth-provider';
 import type { McpProps } from '../props.js';
-import { refreshUpstream, UpstreamAuthError } from '../upstream/index.js';
+import { refreshUpstream } from '../upstream/get-upstream-access-token.js';
+import { UpstreamAuthError } from '../upstream/upstream-auth-error.js';
 
 /**
  * Only refreshes matter: the code exchange already has fresh tokens from /callback. Refreshing
@@ -9,7 +10,7 @@ import { refreshUpstream, UpstreamAuthError } from '../upstream/index.js';
  * revokes the MCP grant too (the library does that when this throws it), so the client signs in
  * again instead of retrying forever. A down IdP is `temporarily_unavailable` and revokes nothing.
  */
-export async function tokenExchangeCallback(options: TokenExchangeCallbackOptions<Env>): Promise<TokenExchangeCallbackResult | void> {
+export async function tokenExchangeCallback(options: TokenExchangeCallbackOptions<Env>): Promise<TokenExchangeCallbackResult | undefined> {
   if (options.grantType !== GrantType.REFRESH_TOKEN) return;
   const props = options.props as McpProps;
   try {

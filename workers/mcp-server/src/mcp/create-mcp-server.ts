@@ -2,8 +2,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { mcpServer } from '../../../../system/system.js';
-import { getUpstreamAccessToken } from '../upstream/index.js';
-import { registerTools, type ToolContext } from './tools/index.js';
+import { getUpstreamAccessToken } from '../upstream/get-upstream-access-token.js';
+import { registerTools } from './tools/register-tools.js';
+import type { ToolContext } from './tools/tool-context.js';
 
 /** Version reported in `initialize` (serverInfo.version). */
 const SERVER_VERSION = '1.0.0';

@@ -1,4 +1,5 @@
 // Client for the Todos API Worker: one typed call per endpoint, every refusal mapped to a typed failure.
+import type { TodosPermission } from '../../../../system/system.js';
 
 /**
  * Where the Todos API is reached. The service binding is preferred (no public hop, works in local
@@ -33,7 +34,7 @@ export interface TodosApiCallOptions {
    * The scope this endpoint requires: used to name the missing scope when the API's 403 does
    * not say (RFC 6750 lets a server omit `scope` from the challenge).
    */
-  requiredScope: string;
+  requiredScope: TodosPermission;
 }
 
 /** Origin used for service-binding requests when no `API_BASE_URL` is configured. */
@@ -93,7 +94,7 @@ function apiUrl(target: TodosApiTarget, path: string): string | undefined {
   return target.TODOS_API ? new URL(path, SERVICE_BINDING_ORIGIN).toString() : undefined;
 }
 
-async function failureOf(response: Response, requiredScope: string): Promise<TodosApiFailure> {
+async function failureOf(response: Response, requiredScope: TodosPermission): Promise<TodosApiFailure> {
   const body = await readJsonObject(response);
   const challenge = response.headers.get('WWW-Authenticate') ?? '';
   const errorCode = stringField(body, 'error') ?? challengeParam(challenge, 'error');

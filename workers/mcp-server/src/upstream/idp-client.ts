@@ -151,11 +151,11 @@ function upstreamTokens(result: oauth.TokenEndpointResponse, previous: UpstreamT
 
 function userClaims(claims: oauth.IDToken): UserClaims {
   const picked: UserClaims = { sub: claims.sub };
-  if (typeof claims['email'] === 'string') picked.email = claims['email'];
-  if (typeof claims['email_verified'] === 'boolean') picked.email_verified = claims['email_verified'];
-  if (typeof claims['name'] === 'string') picked.name = claims['name'];
-  if (typeof claims['nickname'] === 'string') picked.nickname = claims['nickname'];
-  if (typeof claims['picture'] === 'string') picked.picture = claims['picture'];
+  if (typeof claims.email === 'string') picked.email = claims.email;
+  if (typeof claims.email_verified === 'boolean') picked.email_verified = claims.email_verified;
+  if (typeof claims.name === 'string') picked.name = claims.name;
+  if (typeof claims.nickname === 'string') picked.nickname = claims.nickname;
+  if (typeof claims.picture === 'string') picked.picture = claims.picture;
   return picked;
 }
 

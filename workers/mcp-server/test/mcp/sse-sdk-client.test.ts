@@ -5,12 +5,16 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it, vi } from 'vitest';
 import type { McpProps } from '../../src/props.js';
-import { sseHandler } from '../../src/mcp/index.js';
+import { sseHandler } from '../../src/mcp/sse/sse-handler.js';
 import { aliceProps, handlerContext } from './support/mcp-test-context.js';
 
-vi.mock('../../src/upstream/index.js', async () => {
+vi.mock('../../src/upstream/get-upstream-access-token.js', async (importOriginal) => {
   const stub = await import('./support/upstream-stub.js');
-  return { getUpstreamAccessToken: stub.getUpstreamAccessTokenStub, UpstreamAuthError: stub.StubUpstreamAuthError };
+  return { ...(await importOriginal<object>()), getUpstreamAccessToken: stub.getUpstreamAccessTokenStub };
+});
+vi.mock('../../src/upstream/upstream-auth-error.js', async () => {
+  const stub = await import('./support/upstream-stub.js');
+  return { UpstreamAuthError: stub.StubUpstreamAuthError };
 });
 
 function handlerFetch(props: McpProps) {

@@ -2,14 +2,18 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { McpProps } from '../../src/props.js';
-import { sseHandler } from '../../src/mcp/index.js';
+import { sseHandler } from '../../src/mcp/sse/sse-handler.js';
 import { aliceProps, bobProps, handlerContext } from './support/mcp-test-context.js';
 import { resetUpstreamStub } from './support/upstream-stub.js';
 import { SseReader } from './support/sse-reader.js';
 
-vi.mock('../../src/upstream/index.js', async () => {
+vi.mock('../../src/upstream/get-upstream-access-token.js', async (importOriginal) => {
   const stub = await import('./support/upstream-stub.js');
-  return { getUpstreamAccessToken: stub.getUpstreamAccessTokenStub, UpstreamAuthError: stub.StubUpstreamAuthError };
+  return { ...(await importOriginal<object>()), getUpstreamAccessToken: stub.getUpstreamAccessTokenStub };
+});
+vi.mock('../../src/upstream/upstream-auth-error.js', async () => {
+  const stub = await import('./support/upstream-stub.js');
+  return { UpstreamAuthError: stub.StubUpstreamAuthError };
 });
 
 const ORIGIN = 'https://mcp.example.test';

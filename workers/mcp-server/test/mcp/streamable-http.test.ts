@@ -5,15 +5,19 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { McpProps } from '../../src/props.js';
-import { streamableHttpHandler } from '../../src/mcp/index.js';
-import { toolMessages } from '../../src/mcp/tools/index.js';
+import { streamableHttpHandler } from '../../src/mcp/streamable-http-handler.js';
+import { toolMessages } from '../../src/mcp/tools/tool-result.js';
 import { createFakeTodosApi, type FakeTodosApi } from './support/fake-todos-api.js';
 import { ALICE_UPSTREAM_TOKEN, aliceProps, handlerContext, SECRET_TOKENS } from './support/mcp-test-context.js';
 import { getUpstreamAccessTokenStub, resetUpstreamStub, StubUpstreamAuthError } from './support/upstream-stub.js';
 
-vi.mock('../../src/upstream/index.js', async () => {
+vi.mock('../../src/upstream/get-upstream-access-token.js', async (importOriginal) => {
   const stub = await import('./support/upstream-stub.js');
-  return { getUpstreamAccessToken: stub.getUpstreamAccessTokenStub, UpstreamAuthError: stub.StubUpstreamAuthError };
+  return { ...(await importOriginal<object>()), getUpstreamAccessToken: stub.getUpstreamAccessTokenStub };
+});
+vi.mock('../../src/upstream/upstream-auth-error.js', async () => {
+  const stub = await import('./support/upstream-stub.js');
+  return { UpstreamAuthError: stub.StubUpstreamAuthError };
 });
 
 const MCP_URL = 'https://mcp.example.test/mcp';

@@ -1,6 +1,6 @@
 // Drives the MCP OAuth flow against the Worker (SELF) like a browser + MCP client would: cookie jar, PKCE, redirects.
 import { SELF } from 'cloudflare:test';
-import { loginAt } from './fake-idp.js';
+import { loginAt } from './fake-idp-token-endpoint.js';
 
 export const origin = 'https://mcp.example.test';
 export const clientRedirect = 'https://client.example.test/callback';

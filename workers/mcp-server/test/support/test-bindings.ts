@@ -1,6 +1,6 @@
 // Test-only Worker configuration, shared by vitest.config.ts (miniflare bindings) and the tests. Throwaway values.
 
-/** The issuer is never contacted over the network: test/support/fake-idp.ts answers for it. */
+/** The issuer is never contacted over the network: test/support/fake-idp-token-endpoint.ts answers for it. */
 export const testBindings = {
   AUTH0_DOMAIN: 'idp.mcp-server.test',
   AUTH0_ISSUER: 'https://idp.mcp-server.test/',

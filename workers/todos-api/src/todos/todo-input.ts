@@ -16,7 +16,8 @@ export const titleLength = { min: 1, max: 200 } as const;
 export function parseCreateTodo(body: unknown): CreateTodoInput {
   const fields = asObject(body);
   const errors = unknownFields(fields, ['title']);
-  const title = 'title' in fields ? checkTitle(fields.title, errors) : (errors.push({ field: 'title', message: 'is required' }), undefined);
+  if (!('title' in fields)) errors.push({ field: 'title', message: 'is required' });
+  const title = 'title' in fields ? checkTitle(fields.title, errors) : undefined;
   if (errors.length > 0 || title === undefined) throw invalid(errors);
   return { title };
 }

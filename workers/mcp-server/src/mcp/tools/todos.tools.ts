@@ -5,9 +5,6 @@ import { callTodosApi } from '../todos-api-client.js';
 import type { ToolContext } from './tool-context.js';
 import { apiFailureResult, jsonResult, withUpstreamToken } from './tool-result.js';
 
-const READ = 'read:todos';
-const WRITE = 'write:todos';
-
 /**
  * A todo id as the API issues it (a UUID today). Restricted to a safe alphabet so an id can never
  * change the request path (e.g. `../billing`).
@@ -54,7 +51,7 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
     },
     (extra) =>
       withUpstreamToken(context, extra, async (token) => {
-        const result = await callTodosApi(context.api, token, { method: 'GET', path: '/api/todos', requiredScope: READ });
+        const result = await callTodosApi(context.api, token, { method: 'GET', path: '/api/todos', requiredScope: 'read:todos' });
         if (!result.ok) return apiFailureResult(result.failure, { consequence: "your todos can't be shown" });
         return jsonResult(Array.isArray(result.data) ? { todos: result.data } : result.data);
       }),
@@ -74,7 +71,7 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
           method: 'POST',
           path: '/api/todos',
           body: { title },
-          requiredScope: WRITE,
+          requiredScope: 'write:todos',
         });
         if (!result.ok) return apiFailureResult(result.failure, { consequence: "todos can't be added" });
         return jsonResult(result.data);
@@ -95,7 +92,7 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
           method: 'PATCH',
           path: todoPath(id),
           body: { completed },
-          requiredScope: WRITE,
+          requiredScope: 'write:todos',
         });
         if (!result.ok) return apiFailureResult(result.failure, { consequence: "todos can't be changed", id });
         return jsonResult(result.data);
@@ -112,7 +109,7 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
     },
     ({ id }, extra) =>
       withUpstreamToken(context, extra, async (token) => {
-        const result = await callTodosApi(context.api, token, { method: 'DELETE', path: todoPath(id), requiredScope: WRITE });
+        const result = await callTodosApi(context.api, token, { method: 'DELETE', path: todoPath(id), requiredScope: 'write:todos' });
         if (!result.ok) return apiFailureResult(result.failure, { consequence: "todos can't be deleted", id });
         // The API may answer 204: say plainly what happened either way.
         return jsonResult(result.data ?? { deleted: true, id });

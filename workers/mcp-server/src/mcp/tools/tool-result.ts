@@ -2,7 +2,7 @@
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { McpProps } from '../../props.js';
-import { UpstreamAuthError } from '../../upstream/index.js';
+import { UpstreamAuthError } from '../../upstream/upstream-auth-error.js';
 import { mcpPropsOf } from '../mcp-request-auth.js';
 import type { TodosApiFailure } from '../todos-api-client.js';
 import type { ToolContext } from './tool-context.js';

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { CookieJar, followLoginFlow } from './browserless-login.js';
+import { CookieJar, followLoginFlow } from './browserless-mcp-login.js';
 
 /** Where the MCP client "listens" for the authorization response; never requested, the driver stops there. */
 export const clientRedirectUri = 'http://127.0.0.1:53682/oauth/callback';

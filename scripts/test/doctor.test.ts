@@ -3,8 +3,9 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { report, runDoctor } from '../scripts/doctor.js';
-import { pulumiArgs } from '../scripts/pulumi.js';
+import { report, runDoctor } from '../doctor.js';
+import { pulumiArgs } from '../pulumi.js';
+import { pulumiProject } from '../../system/system.js';
 
 let bin: string;
 let emptyBin: string;
@@ -50,10 +51,10 @@ describe('doctor', () => {
   });
 
   it('lists missing config and credentials, each with the fix', async () => {
-    await writeFile(configFile(), JSON.stringify({ 'remote-mcp:auth0Domain': { value: 'example.us.auth0.com', secret: false } }));
+    await writeFile(configFile(), JSON.stringify({ [`${pulumiProject}:auth0Domain`]: { value: 'example.us.auth0.com', secret: false } }));
     const problems = failed(await runDoctor(env()));
     expect(problems).toHaveLength(3);
-    expect(problems[0]).toMatch(/remote-mcp:cloudflareAccountId: missing/);
+    expect(problems[0]).toMatch(new RegExp(`${pulumiProject}:cloudflareAccountId: missing`));
     expect(problems[1]).toMatch(/Auth0 provider credentials: missing\. Set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET/);
     expect(problems[2]).toMatch(/Cloudflare provider credentials: missing\. Set CLOUDFLARE_API_TOKEN/);
   });
@@ -62,8 +63,8 @@ describe('doctor', () => {
     await writeFile(
       configFile(),
       JSON.stringify({
-        'remote-mcp:auth0Domain': { value: 'example.us.auth0.com', secret: false },
-        'remote-mcp:cloudflareAccountId': { value: '0123456789abcdef0123456789abcdef', secret: false },
+        [`${pulumiProject}:auth0Domain`]: { value: 'example.us.auth0.com', secret: false },
+        [`${pulumiProject}:cloudflareAccountId`]: { value: '0123456789abcdef0123456789abcdef', secret: false },
         'cloudflare:apiToken': { secret: true },
       }),
     );

@@ -1,10 +1,10 @@
 // Builds a Worker exactly as `wrangler deploy` would (via `wrangler deploy --dry-run --outdir`), for Pulumi and the local stack.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
+import { findToolRoot, runWrangler, WranglerError } from './run-wrangler.js';
 
 /** A built Worker: the files wrangler would upload, and a content hash that drives updates. */
 export interface WorkerBundle {
@@ -39,15 +39,6 @@ export class WorkerBundleError extends Error {
   override readonly name = 'WorkerBundleError';
 }
 
-/** Environment that keeps wrangler offline and its output plain (no account, no telemetry, no colours). */
-export const wranglerOfflineEnv: Readonly<Record<string, string>> = {
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  WRANGLER_SEND_METRICS: 'false',
-  WRANGLER_HIDE_BANNER: 'true',
-  FORCE_COLOR: '0',
-  NO_COLOR: '1',
-};
-
 // Files wrangler writes next to the bundle that are not uploaded: they carry absolute paths or a timestamp,
 // so hashing them would make the hash depend on where and when the build ran.
 const NOT_UPLOADED = [/\.map$/, /^README\.md$/];
@@ -61,7 +52,12 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
   if (!configPath) {
     throw new WorkerBundleError(`No wrangler config (${CONFIG_FILES.join(', ')}) in ${workerDir}`);
   }
-  const toolRoot = findToolRoot([workerDir, process.cwd()]);
+  let toolRoot: string;
+  try {
+    toolRoot = findToolRoot([workerDir, process.cwd()]);
+  } catch (error) {
+    throw new WorkerBundleError((error as Error).message, { cause: error });
+  }
   const outDir = path.resolve(options.outDir ?? path.join(toolRoot, '.bundles', path.basename(workerDir)));
   if (isSameOrInside(workerDir, outDir)) {
     // Replacing outDir would delete the Worker's own sources.
@@ -72,7 +68,9 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
   await mkdir(path.dirname(outDir), { recursive: true });
   const buildDir = await mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}-build-`));
   try {
-    await runWrangler(toolRoot, ['deploy', '--dry-run', '--outdir', buildDir, '--config', configPath], workerDir);
+    await runWrangler(toolRoot, ['deploy', '--dry-run', '--outdir', buildDir, '--config', configPath], workerDir).catch((error: unknown) => {
+      throw error instanceof WranglerError ? new WorkerBundleError(`wrangler could not build the Worker in ${workerDir}:\n${error.message}`, { cause: error }) : error;
+    });
     await rm(outDir, { recursive: true, force: true });
     await rename(buildDir, outDir);
   } catch (error) {
@@ -102,40 +100,6 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
   };
 }
 
-/** The folder whose node_modules holds the pinned wrangler: searched upwards from each start folder. */
-export function findToolRoot(startDirs: readonly string[]): string {
-  for (const start of startDirs) {
-    let dir = path.resolve(start);
-    for (;;) {
-      if (existsSync(path.join(dir, 'node_modules', 'wrangler', 'package.json'))) return dir;
-      const parent = path.dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
-  throw new WorkerBundleError(`wrangler is not installed (no node_modules/wrangler above ${startDirs.join(' or ')}): run npm ci`);
-}
-
-function runWrangler(toolRoot: string, args: string[], cwd: string): Promise<void> {
-  // wrangler needs Node >= 22; the repo pins a Node 22 as a devDependency for hosts whose system Node is older.
-  const pinnedNode = path.join(toolRoot, 'node_modules', '.bin', 'node');
-  const node = existsSync(pinnedNode) ? pinnedNode : process.execPath;
-  const wrangler = path.join(toolRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-  return new Promise((resolve, reject) => {
-    execFile(
-      node,
-      [wrangler, ...args],
-      { cwd, env: { ...process.env, ...wranglerOfflineEnv }, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
-      (error, _stdout, stderr) => {
-        if (!error) return resolve();
-        // Only stderr: stdout lists the Worker's vars with their values.
-        const detail = stripAnsi(String(stderr)).trim() || error.message;
-        reject(new WorkerBundleError(`wrangler could not build the Worker in ${cwd}:\n${detail}`, { cause: error }));
-      },
-    );
-  });
-}
-
 async function listUploadedFiles(outDir: string, prefix = ''): Promise<string[]> {
   const files: string[] = [];
   for (const entry of await readdir(path.join(outDir, prefix), { withFileTypes: true })) {
@@ -163,9 +127,4 @@ async function pickMainModule(configPath: string, files: string[]): Promise<stri
 function isSameOrInside(inner: string, outer: string): boolean {
   const rel = path.relative(outer, inner);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.github/workflows');
 const read = (file: string) => readFileSync(path.join(dir, file), 'utf8');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a parsed workflow is walked freely; actionlint has already checked its shape.
 const workflow = (file: string) => parse(read(file)) as any;
 type Step = { uses?: string; run?: string; with?: Record<string, unknown>; if?: string };
 
@@ -27,6 +27,7 @@ describe('GitHub workflows', () => {
   });
 
   it('actionlint catches a broken workflow (the check is live)', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JS template.
     const broken = read('ci.yml').replace('runs-on: ubuntu-latest', 'runs-on: ubuntu-latest\n    if: ${{ github.nope.really }}');
     expect(lint(broken, 'broken.yml').length).toBeGreaterThan(0);
   });
@@ -58,6 +59,7 @@ describe('GitHub workflows', () => {
     expect(deploy.on.workflow_dispatch.inputs.command.options).toEqual(['up', 'destroy']);
     expect(deploy.concurrency['cancel-in-progress']).toBe(false);
     const pulumiStep = (deploy.jobs.deploy.steps as Step[]).find((s) => s.uses?.startsWith('pulumi/actions@'))!;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a JS template.
     expect(pulumiStep.with?.command).toBe("${{ inputs.command || 'up' }}");
   });
 

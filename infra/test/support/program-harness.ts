@@ -1,5 +1,6 @@
 // Test harness: runs the Pulumi program under Pulumi's mock runtime and records every resource and invoke.
 import * as pulumi from '@pulumi/pulumi';
+import { pulumiProject } from '../../../system/system.js';
 
 export interface RecordedResource {
   type: string;
@@ -11,7 +12,6 @@ export interface RecordedResource {
   secretPaths: string[];
 }
 
-export const PROJECT = 'remote-mcp';
 
 // Pulumi's wire marker for secret values (sig.Secret in the SDK's rpc serialisation).
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
@@ -40,7 +40,7 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
     case 'cloudflare:index/d1Database:D1Database':
       return { ...inputs, uuid: '11111111-2222-3333-4444-555555555555' };
     case 'random:index/randomBytes:RandomBytes':
-      return { ...inputs, hex: 'ab'.repeat(32), base64: 'q'.repeat(43) + '=' };
+      return { ...inputs, hex: 'ab'.repeat(32), base64: `${'q'.repeat(43)}=` };
     case 'pulumi-nodejs:dynamic:Resource':
       return { ...inputs, applied: ['0001_init.sql'] };
     default:
@@ -97,11 +97,11 @@ export async function runProgram(
         return {};
       },
     },
-    PROJECT,
+    pulumiProject,
     'test',
     true,
   );
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(':') ? k : `${PROJECT}:${k}`, v])));
+  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(':') ? k : `${pulumiProject}:${k}`, v])));
   const exports = await importProgram();
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];

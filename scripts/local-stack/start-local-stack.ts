@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4ModuleDefinition, type V4WorkerOptions } from 'miniflare';
-import type { WorkerBundle } from '../../infra/bundle.js';
+import type { WorkerBundle } from '../build/bundle-worker.js';
 import { localHost, localIdp, localIssuer, localUrl, mcpServer, todosApi } from '../../system/system.js';
 import { startLocalIdp, type LocalIdp } from '../local-idp/start-local-idp.js';
 import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
@@ -59,8 +59,9 @@ export interface LocalStack {
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-// Blocks fetches to private addresses, including the loopback IdP and API of local mode (see ARCHITECTURE.md).
-const LOCAL_MODE_FORBIDDEN_FLAGS = new Set(['global_fetch_strictly_public']);
+// Cloud-only flags: global_fetch_strictly_public blocks fetches to private addresses, including the loopback IdP and
+// API of local mode, so the local stack refuses a wrangler.jsonc that gains one.
+const LOCAL_MODE_FORBIDDEN_FLAGS = new Set<string>(mcpServer.cloudCompatibilityFlags);
 
 /** Start the local IdP and every Worker that exists, each on its own `localhost` port, and wire them together. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {

@@ -2,12 +2,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchScriptMigrationTag, pendingMigrations } from './durable-object-migrations.js';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './fake-cloudflare-api.js';
-import { readWorkerConfig, type WorkerConfig } from './wrangler-config.js';
+import { fetchScriptMigrationTag, pendingMigrations } from '../durable-object-migrations.js';
+import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
+import { readWorkerConfig, type WorkerConfig } from '../wrangler-config.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
-const mcp = readWorkerConfig(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../workers/mcp-server'));
+const mcp = readWorkerConfig(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workers/mcp-server'));
 const step = (tag: string, newSqliteClasses: string[]) => ({ tag, newClasses: [], newSqliteClasses, deletedClasses: [], renamedClasses: [] });
 const threeTags: WorkerConfig = { ...mcp, migrations: [step('v1', ['A']), step('v2', ['B']), step('v3', ['C'])] };
 const stepOf = (classes: string[]) => ({ newClasses: [], newSqliteClasses: classes, deletedClasses: [], renamedClasses: [] });

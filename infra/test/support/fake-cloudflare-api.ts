@@ -21,7 +21,7 @@ export async function startFakeCloudflareApi(accountId: string, token = 'fake-cl
     const fail = (status: number, code: number, message: string) => send(status, { success: false, errors: [{ code, message }], messages: [], result: null });
     if (req.headers.authorization !== `Bearer ${token}`) return fail(403, 10000, 'Authentication error');
     const prefix = `/accounts/${accountId}/workers/`;
-    if (req.method !== 'GET' || !req.url?.startsWith(prefix)) return fail(404, 7003, 'Could not route to ' + req.url);
+    if (req.method !== 'GET' || !req.url?.startsWith(prefix)) return fail(404, 7003, `Could not route to ${req.url}`);
     const rest = req.url.slice(prefix.length);
     if (rest === 'subdomain') {
       return state.subdomain
@@ -38,7 +38,7 @@ export async function startFakeCloudflareApi(accountId: string, token = 'fake-cl
         result: { id: service, default_environment: { environment: 'production', script: { id: service, migration_tag: state.liveTags.get(service) } } },
       });
     }
-    return fail(404, 7003, 'Could not route to ' + req.url);
+    return fail(404, 7003, `Could not route to ${req.url}`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const fake: FakeCloudflareApi = {

@@ -1,5 +1,5 @@
 // Drives the IdP's authorize → login form → redirect chain with plain fetch, as a browser without JavaScript would.
-import { CookieJar } from '../../../../test/helpers/browserless-login.js';
+import { CookieJar } from '../../../../test/support/browserless-mcp-login.js';
 
 export interface AuthorizeParams {
   readonly clientId: string;

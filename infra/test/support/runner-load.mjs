@@ -1,11 +1,13 @@
 // Loads infra/index.ts the way `pulumi up`'s nodejs runner does (cmd/run/run.js: its ts-node options + our tsconfig), under mocks.
 // Plain JavaScript on purpose: nothing may compile the program before the runner's own TypeScript setup does.
-// Usage (from the project root): node infra/runner-load.mjs '<config json>' [entry, default infra/index.ts]
+// Usage (from the project root): node infra/test/support/runner-load.mjs '<config json>' [entry, default infra/index.ts]
 //   -> prints one JSON line with what was registered.
+import fs from 'node:fs';
 import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import url from 'node:url';
 import { inspect } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 
 const require = createRequire(import.meta.url);
 const runDir = path.dirname(require.resolve('@pulumi/pulumi/cmd/run/run.js'));
@@ -25,7 +27,8 @@ await pulumi.runtime.setMocks(
     },
     call: (args) => (args.token === 'auth0:index/getConnection:getConnection' ? { id: 'con_1', name: args.inputs.name } : {}),
   },
-  'remote-mcp',
+  // The project name, as the CLI takes it from Pulumi.yaml.
+  parseYaml(fs.readFileSync('Pulumi.yaml', 'utf8')).name,
   'load',
   true,
 );

@@ -1,6 +1,6 @@
 // Gets tokens from an Auth0-compatible IdP (the local one in tests) the way an app would: code flow or client_credentials.
 import { randomBytes } from 'node:crypto';
-import { followLoginFlow, pkcePair } from './browserless-login.js';
+import { followLoginFlow, pkcePair } from './browserless-mcp-login.js';
 
 /** The token endpoint's JSON answer (OAuth 2.0 / OIDC field names). */
 export interface TokenResponse {

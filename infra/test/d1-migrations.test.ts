@@ -5,9 +5,9 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyD1Migrations, readMigrationFiles } from './d1-migrations.js';
+import { applyD1Migrations, readMigrationFiles } from '../d1-migrations.js';
 
-const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../workers/todos-api/migrations');
+const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workers/todos-api/migrations');
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const DB_ID = '11111111-2222-3333-4444-555555555555';
 const TOKEN = 'test-token';
@@ -34,7 +34,9 @@ beforeAll(async () => {
       seen.push(sql);
       try {
         if (params.length > 0) throw new Error('params are only supported with a single statement');
-        const results = /^\s*select/i.test(sql) ? db.prepare(sql).all() : (db.exec(sql), []);
+        let results: unknown[] = [];
+        if (/^\s*select/i.test(sql)) results = db.prepare(sql).all();
+        else db.exec(sql);
         reply(200, { success: true, errors: [], messages: [], result: [{ results, success: true, meta: {} }] });
       } catch (error) {
         reply(400, { success: false, errors: [{ code: 7500, message: String((error as Error).message) }] });

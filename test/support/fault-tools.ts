@@ -1,6 +1,6 @@
 // Helpers for the fault and load tests: local users, raw JSON-RPC posts to /mcp, an OAuth client that stops before login, leak checks.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { LocalStack } from '../../scripts/stack/start-local-stack.js';
+import type { LocalStack } from '../../scripts/local-stack/start-local-stack.js';
 import { DriverOAuthProvider } from './mcp-oauth-driver.js';
 
 export interface TestUser {

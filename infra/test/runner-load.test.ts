@@ -5,10 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './fake-cloudflare-api.js';
-import { mcpServer, todosApi } from '../system/system.js';
+import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
+import { wranglerOfflineEnv } from '../../scripts/build/wrangler-offline-env.js';
+import { mcpServer, pulumiProject, todosApi } from '../../system/system.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const node = path.join(root, 'node_modules', '.bin', 'node');
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -18,17 +19,17 @@ beforeAll(async () => {
 });
 afterAll(() => cfApi.close());
 const config = () => ({
-  'remote-mcp:auth0Domain': 'example.us.auth0.com',
-  'remote-mcp:cloudflareAccountId': ACCOUNT,
-  'remote-mcp:workersDevSubdomain': 'load-test',
+  [`${pulumiProject}:auth0Domain`]: 'example.us.auth0.com',
+  [`${pulumiProject}:cloudflareAccountId`]: ACCOUNT,
+  [`${pulumiProject}:workersDevSubdomain`]: 'load-test',
   'cloudflare:baseUrl': cfApi.baseUrl,
   'cloudflare:apiToken': cfApi.token,
 });
 
 async function load(entry?: string) {
-  const { stdout } = await promisify(execFile)(node, ['infra/runner-load.mjs', JSON.stringify(config()), ...(entry ? [entry] : [])], {
+  const { stdout } = await promisify(execFile)(node, ['infra/test/support/runner-load.mjs', JSON.stringify(config()), ...(entry ? [entry] : [])], {
     cwd: root,
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true' },
+    env: { ...process.env, ...wranglerOfflineEnv },
     timeout: 90_000,
   });
   const last = stdout.trim().split('\n').at(-1)!;

@@ -4,19 +4,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { allTodosPermissions, auth0 as tenant, mcpServer, todosApi } from '../system/system.js';
-import type { WorkerBundle } from './bundle.js';
-import { InfraConfigError, readInfraConfig } from './config.js';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './fake-cloudflare-api.js';
-import { runProgram, type ProgramRun, type RecordedResource } from './program-harness.js';
+import { allTodosPermissions, auth0 as tenant, mcpServer, pulumiProject, todosApi } from '../../system/system.js';
+import type { WorkerBundle } from '../../scripts/build/bundle-worker.js';
+import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
+import { runProgram, type ProgramRun, type RecordedResource } from './support/program-harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 // The real wrangler build takes ~3 s per Worker: build each once per file, whatever the number of program runs.
 // Built next to the program's own folder (.bundles/pulumi-test/…), so the load test, running in parallel, never
 // sees this file swap its bundle.
-vi.mock('./bundle.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('./bundle.js')>();
+vi.mock('../../scripts/build/bundle-worker.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../scripts/build/bundle-worker.js')>();
   const cache = ((globalThis as { __bundleCache?: Map<string, Promise<WorkerBundle>> }).__bundleCache ??= new Map());
   return {
     ...real,
@@ -51,7 +50,7 @@ afterAll(() => cfApi.close());
 async function run(config: Record<string, string>): Promise<ProgramRun> {
   vi.resetModules();
   return runProgram({ 'cloudflare:baseUrl': cfApi.baseUrl, 'cloudflare:apiToken': cfApi.token, ...config }, () =>
-    import('./index.js') as Promise<Record<string, unknown>>,
+    import('../index.js') as Promise<Record<string, unknown>>,
   );
 }
 
@@ -69,7 +68,11 @@ const script = (r: ProgramRun, scriptName: string) => {
 };
 const bindings = (s: RecordedResource) => s.inputs.bindings as Binding[];
 const wrangler = (worker: string) =>
-  parseJsonc(readFileSync(path.join(here, '..', 'workers', worker, 'wrangler.jsonc'), 'utf8')) as Record<string, any>;
+  parseJsonc(readFileSync(path.join(here, '..', '..', 'workers', worker, 'wrangler.jsonc'), 'utf8')) as {
+    compatibility_date: string;
+    compatibility_flags: string[];
+    migrations: { new_sqlite_classes: string[] }[];
+  };
 
 describe('Pulumi program (workers.dev)', () => {
   let r: ProgramRun;
@@ -80,11 +83,11 @@ describe('Pulumi program (workers.dev)', () => {
   it('creates every resource type of the system', () => {
     const types = new Set(r.resources.map((x) => x.type));
     for (const t of [
-      'remote-mcp:auth0:TodosApi',
-      'remote-mcp:auth0:McpServerApp',
-      'remote-mcp:auth0:TodosApiTestApp',
-      'remote-mcp:cloudflare:Worker',
-      'remote-mcp:cloudflare:TodosDatabase',
+      `${pulumiProject}:auth0:TodosApi`,
+      `${pulumiProject}:auth0:McpServerApp`,
+      `${pulumiProject}:auth0:TodosApiTestApp`,
+      `${pulumiProject}:cloudflare:Worker`,
+      `${pulumiProject}:cloudflare:TodosDatabase`,
       'auth0:index/resourceServer:ResourceServer',
       'auth0:index/resourceServerScopes:ResourceServerScopes',
       'auth0:index/client:Client',
@@ -198,7 +201,7 @@ describe('Pulumi program (workers.dev)', () => {
     expect(b).toContainEqual({ type: 'durable_object_namespace', name: 'UPSTREAM_TOKENS', className: 'UpstreamTokenStore' });
     expect(s.inputs.migrations).toMatchObject({
       newTag: 'v1',
-      steps: [{ newSqliteClasses: wrangler('mcp-server').migrations[0].new_sqlite_classes }],
+      steps: [{ newSqliteClasses: wrangler('mcp-server').migrations[0]?.new_sqlite_classes }],
     });
     expect(bindings(script(r, todosApi.workerName))).toContainEqual({ type: 'd1', name: 'DB', id: '11111111-2222-3333-4444-555555555555' });
   });
@@ -295,7 +298,7 @@ describe('Pulumi program variants', () => {
   }, 60_000);
 
   it('stops before creating anything when a required key is missing', async () => {
-    await expect(run({ auth0Domain: 'example.us.auth0.com' })).rejects.toThrow(/remote-mcp:cloudflareAccountId: missing/);
+    await expect(run({ auth0Domain: 'example.us.auth0.com' })).rejects.toThrow(new RegExp(`${pulumiProject}:cloudflareAccountId: missing`));
   });
 });
 
@@ -303,47 +306,9 @@ describe('secretText', () => {
   it('wraps every value as a Pulumi secret, even a plain string', async () => {
     vi.resetModules();
     const pulumi = await import('@pulumi/pulumi');
-    const { secretText } = await import('./cloudflare.js');
+    const { secretText } = await import('../cloudflare.js');
     const raw = secretText('AUTH0_SCOPE', 'openid') as { type: string; text: unknown };
     expect(raw.type).toBe('secret_text');
     expect(await pulumi.isSecret(raw.text as never)).toBe(true);
-  });
-});
-
-describe('readInfraConfig', () => {
-  const read = (values: Record<string, string>, provider: Record<string, string> = {}) =>
-    readInfraConfig({ get: (k) => values[k] }, { get: (k) => provider[k] }, 'remote-mcp', {});
-
-  it('names the missing Auth0 domain and how to set it', () => {
-    expect(() => read({ cloudflareAccountId: BASE.cloudflareAccountId })).toThrow(InfraConfigError);
-    expect(() => read({ cloudflareAccountId: BASE.cloudflareAccountId })).toThrow(/auth0Domain: missing.*pulumi config set auth0Domain/);
-  });
-
-  it('falls back to auth0:domain, then to the AUTH0_DOMAIN / CLOUDFLARE_ACCOUNT_ID environment', () => {
-    expect(read({ cloudflareAccountId: BASE.cloudflareAccountId }, { domain: 'Tenant.EU.auth0.com' }).auth0Domain).toBe('tenant.eu.auth0.com');
-    const fromEnv = readInfraConfig({ get: () => undefined }, { get: () => undefined }, 'remote-mcp', {
-      AUTH0_DOMAIN: 'env.us.auth0.com',
-      CLOUDFLARE_ACCOUNT_ID: BASE.cloudflareAccountId,
-    });
-    expect(fromEnv).toMatchObject({ auth0Domain: 'env.us.auth0.com', cloudflareAccountId: BASE.cloudflareAccountId });
-  });
-
-  it('rejects malformed values with the key and the expected form', () => {
-    expect(() => read({ ...BASE, auth0Domain: 'https://example.us.auth0.com/' })).toThrow(/bare domain/);
-    expect(() => read({ ...BASE, cloudflareAccountId: 'abc' })).toThrow(/cloudflareAccountId: "abc" is not a Cloudflare account id/);
-    expect(() => read({ ...BASE, mcpServerHostname: 'https://mcp.example.com' })).toThrow(/mcpServerHostname/);
-    expect(() => read({ ...BASE, namePrefix: 'Bad_Prefix' })).toThrow(/namePrefix/);
-    expect(() => read({ ...BASE, mcpServerHostname: 'a.example.com', todosApiHostname: 'a.example.com' })).toThrow(/must differ/);
-  });
-
-  it('accepts the workers.dev subdomain as label or host and leaves optional keys unset', () => {
-    expect(read({ ...BASE, workersDevSubdomain: 'team.workers.dev' })).toEqual({
-      auth0Domain: 'example.us.auth0.com',
-      cloudflareAccountId: BASE.cloudflareAccountId,
-      workersDevSubdomain: 'team',
-      mcpServerHostname: undefined,
-      todosApiHostname: undefined,
-      namePrefix: '',
-    });
   });
 });

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorker, WorkerBundleError, wranglerOfflineEnv } from './bundle.js';
+import { bundleWorker, WorkerBundleError } from '../bundle-worker.js';
+import { wranglerOfflineEnv } from '../wrangler-offline-env.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const todosApiDir = path.join(repoRoot, 'workers', 'todos-api');
 
 // Copies live inside the repo so the Worker resolves its npm imports and ../../system like the original.

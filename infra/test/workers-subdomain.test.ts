@@ -1,7 +1,7 @@
 // Looks up the workers.dev subdomain against a loopback stand-in of the Cloudflare API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './fake-cloudflare-api.js';
-import { fetchWorkersSubdomain } from './workers-subdomain.js';
+import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
+import { fetchWorkersSubdomain } from '../workers-subdomain.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 let api: FakeCloudflareApi;

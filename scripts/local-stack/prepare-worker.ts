@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { V4WorkerOptionsShape } from 'miniflare';
-import { bundleWorker, wranglerOfflineEnv, type WorkerBundle } from '../../infra/bundle.js';
+import { bundleWorker, type WorkerBundle } from '../build/bundle-worker.js';
+import { wranglerOfflineEnv } from '../build/wrangler-offline-env.js';
 import { hashSourceTree } from './hash-source-tree.js';
 
 /** Miniflare options derived from wrangler.jsonc, without the code (which comes from the bundle). */
