@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localIssuer, localUrl, localIdp, mcpServer, todosApi } from '../system/system.js';
-import { readLocalIdpState, type ClientCredentials } from '../scripts/local-idp/local-idp-state.js';
+import { type ClientCredentials, readLocalIdpState } from '../scripts/local-idp/local-idp-state.js';
 import { localUsers } from '../scripts/local-idp/local-users.js';
 import { startLocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { localIdp, localIssuer, localUrl, mcpServer, todosApi } from '../system/system.js';
 
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 

@@ -1,6 +1,6 @@
 // Diagnostic: where a direct Todos API request spends its time (HTTP floor, + JWT check, + D1 query).
 import type { BenchTarget } from './bench-target.js';
-import { since, summarize, type LatencySummary } from './stats.js';
+import { type LatencySummary, since, summarize } from './stats.js';
 
 export interface ApiBreakdown {
   /** `GET /api/todos` without a token: 401 before any crypto or storage (workerd + HTTP + Hono floor). */

@@ -1,5 +1,5 @@
 // Bundle size of each Worker as `wrangler deploy --dry-run` builds it: raw bytes and gzip -9 bytes (node:zlib level 9).
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startBenchStack, type BenchTarget } from './bench-target.js';
+import { type BenchTarget, startBenchStack } from './bench-target.js';
 
 export interface StartTimes {
   /** Empty bundle cache: wrangler builds every Worker. */
@@ -15,7 +15,10 @@ export interface StartTimes {
  * Start once cold (throw-away bundle cache), stop, then start warm on `warmCacheDir` and return that stack
  * running, so the rest of the bench uses it (the warm cache was filled by earlier runs or by this call).
  */
-export async function measureStartTimes(warmCacheDir: string, log: (line: string) => void): Promise<{ times: StartTimes; target: BenchTarget }> {
+export async function measureStartTimes(
+  warmCacheDir: string,
+  log: (line: string) => void,
+): Promise<{ times: StartTimes; target: BenchTarget }> {
   const coldCache = await mkdtemp(path.join(os.tmpdir(), 'bench-cold-cache-'));
   let coldMs: number;
   try {

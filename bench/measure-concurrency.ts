@@ -2,7 +2,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { BenchTarget } from './bench-target.js';
 import { listTodos, signedInClient } from './measure-mcp-calls.js';
-import { since, summarize, type LatencySummary } from './stats.js';
+import { type LatencySummary, since, summarize } from './stats.js';
 
 export interface ConcurrencyResult {
   sessions: number;
@@ -16,7 +16,10 @@ export interface ConcurrencyResult {
   oauthFlows: LatencySummary;
 }
 
-export async function measureConcurrency(target: BenchTarget, options: { sessions: number; durationSeconds: number; onSignedIn?: () => Promise<void> }): Promise<ConcurrencyResult> {
+export async function measureConcurrency(
+  target: BenchTarget,
+  options: { sessions: number; durationSeconds: number; onSignedIn?: () => Promise<void> },
+): Promise<ConcurrencyResult> {
   const clients: Client[] = [];
   const flows: number[] = [];
   try {

@@ -2,13 +2,20 @@
 import { mcpCallbackUrl, mcpServer, todosApi } from '../system/system.js';
 import { userTokensViaCodeFlow } from '../test/support/idp-tokens.js';
 import type { BenchTarget } from './bench-target.js';
-import { since, summarize, type LatencySummary } from './stats.js';
+import { type LatencySummary, since, summarize } from './stats.js';
 
 export interface DirectApiResult {
   /** The upstream token used, kept out of results.json (callers drop it). */
   token: string;
   sequential: LatencySummary;
-  concurrent: { connections: number; requests: number; errors: number; seconds: number; requestsPerSecond: number; latency: LatencySummary };
+  concurrent: {
+    connections: number;
+    requests: number;
+    errors: number;
+    seconds: number;
+    requestsPerSecond: number;
+    latency: LatencySummary;
+  };
 }
 
 /** The user's access token for the Todos API, exactly as the MCP server gets it (code flow with its client). */

@@ -45,7 +45,12 @@ async function takeSnapshot(webSocketUrl: string): Promise<HeapSnapshot> {
     const chunks: string[] = [];
     const finished = new Promise<void>((resolve, reject) => {
       socket.addEventListener('message', (event) => {
-        const message = JSON.parse(String(event.data)) as { id?: number; method?: string; params?: { chunk: string }; error?: { message: string } };
+        const message = JSON.parse(String(event.data)) as {
+          id?: number;
+          method?: string;
+          params?: { chunk: string };
+          error?: { message: string };
+        };
         if (message.method === 'HeapProfiler.addHeapSnapshotChunk' && message.params) chunks.push(message.params.chunk);
         if (message.id === 2) {
           if (message.error) reject(new Error(`heap snapshot failed: ${message.error.message}`));

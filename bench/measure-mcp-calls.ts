@@ -3,7 +3,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { connectMcp, DriverOAuthProvider, type TransportKind } from '../test/support/mcp-oauth-driver.js';
 import type { BenchTarget } from './bench-target.js';
-import { since, summarize, type LatencySummary } from './stats.js';
+import { type LatencySummary, since, summarize } from './stats.js';
 
 /** Per-call timeout: a stuck call counts as an error instead of hanging the run. */
 export const CALL_TIMEOUT_MS = 10_000;

@@ -50,7 +50,13 @@ async function measureControl(control: ControlName, options: LoadOptions): Promi
     const afterLoad = await workerdRss(true);
     await sleep(options.laterDelaySeconds);
     const later = await workerdRss(true);
-    return { control, requests: options.requests, idleBytes: idle.rssBytes, afterLoadBytes: afterLoad.rssBytes, laterBytes: later.rssBytes };
+    return {
+      control,
+      requests: options.requests,
+      idleBytes: idle.rssBytes,
+      afterLoadBytes: afterLoad.rssBytes,
+      laterBytes: later.rssBytes,
+    };
   } finally {
     await worker.dispose();
   }

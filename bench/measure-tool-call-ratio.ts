@@ -8,7 +8,7 @@ import type { BenchTarget } from './bench-target.js';
 import { startControlWorker } from './control-worker.js';
 import { getTodos } from './measure-direct-api.js';
 import { CALL_TIMEOUT_MS, listTodos, signedInClient } from './measure-mcp-calls.js';
-import { since, summarize, type LatencySummary } from './stats.js';
+import { type LatencySummary, since, summarize } from './stats.js';
 
 /** The stack's two requests, alternating: the source of the tool-call ratio. */
 export interface PairedResult {
@@ -56,7 +56,11 @@ export async function measureRatioAndFloor(
     await open.connect(new StreamableHTTPClientTransport(new URL('/open/mcp', control.base)));
     clients.push(open);
     // A real OAuth flow against the control (registration, PKCE, token exchange); its /authorize approves at once.
-    const authorized = await connectMcp('streamable-http', control.base, new DriverOAuthProvider({ username: 'control', password: 'unused' }));
+    const authorized = await connectMcp(
+      'streamable-http',
+      control.base,
+      new DriverOAuthProvider({ username: 'control', password: 'unused' }),
+    );
     clients.push(authorized);
 
     const todosUrl = new URL('/api/todos', target.urls.api);

@@ -1,13 +1,14 @@
 // Turns one bench run's numbers into bench/RESULTS.md (tables, targets PASS/FAIL, command, machine) and results.json.
-import type { StartTimes } from './measure-cold-start.js';
-import type { BundleSize } from './measure-bundles.js';
-import type { ConcurrencyResult } from './measure-concurrency.js';
+
 import type { ApiBreakdown } from './measure-api-breakdown.js';
+import type { BundleSize } from './measure-bundles.js';
+import type { StartTimes } from './measure-cold-start.js';
+import type { ConcurrencyResult } from './measure-concurrency.js';
 import type { DirectApiResult } from './measure-direct-api.js';
 import type { LiveHeap } from './measure-live-heap.js';
 import type { McpSequentialResult } from './measure-mcp-calls.js';
-import type { McpFloor, PairedResult } from './measure-tool-call-ratio.js';
 import type { RuntimeBaseline } from './measure-runtime-baseline.js';
+import type { McpFloor, PairedResult } from './measure-tool-call-ratio.js';
 import type { LatencySummary } from './stats.js';
 
 export interface BenchResults {
@@ -28,7 +29,11 @@ export interface BenchResults {
   memory: {
     /** workerd RSS at each phase boundary, in run order. */
     timeline: Array<{ phase: string; rssBytes: number }>;
-    idleBytes: number; afterLoadBytes: number; laterBytes: number; laterDelaySeconds: number; workerdProcesses: number;
+    idleBytes: number;
+    afterLoadBytes: number;
+    laterBytes: number;
+    laterDelaySeconds: number;
+    workerdProcesses: number;
     /** Trivial Workers in a fresh workerd under the same number of requests (absent with `--use-running`). */
     runtimeBaseline?: RuntimeBaseline[];
     /** Each Worker's live JS heap (after a full GC) idle and after the wait, then RSS after those GCs (own stack only). */
@@ -58,7 +63,7 @@ export function liveHeapRows(heaps: LiveHeapResult): Array<{ worker: string; idl
 /** What each Worker's code keeps: live JS after a full GC, idle and after the load (markdown lines). */
 function liveHeapSection(heaps: LiveHeapResult, laterDelaySeconds: number): string[] {
   return [
-    'Live JS heap of each Worker: a V8 heap snapshot over workerd\'s inspector, which runs a full garbage collection',
+    "Live JS heap of each Worker: a V8 heap snapshot over workerd's inspector, which runs a full garbage collection",
     'first and then counts only what is still reachable, i.e. what the code keeps (RSS also counts memory the runtime',
     'has not given back):',
     '',
@@ -76,7 +81,12 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>, mcpWorker: string
   const mcpBundle = r.bundles.find((b) => b.worker === mcpWorker);
   const growth = growthRatio(r.memory.idleBytes, r.memory.laterBytes);
   const targets: BenchResults['targets'] = [
-    { name: 'tool-call p50 ÷ direct p50 (/mcp)', target: '≤ 1.5×', measured: `${r.ratios.toolCallP50OverDirectP50}×`, pass: r.ratios.toolCallP50OverDirectP50 <= 1.5 },
+    {
+      name: 'tool-call p50 ÷ direct p50 (/mcp)',
+      target: '≤ 1.5×',
+      measured: `${r.ratios.toolCallP50OverDirectP50}×`,
+      pass: r.ratios.toolCallP50OverDirectP50 <= 1.5,
+    },
     {
       name: `${r.concurrency.sessions}-session throughput`,
       target: '≥ 150 calls/s, 0 errors',
@@ -96,7 +106,13 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>, mcpWorker: string
       pass: Math.abs(growth) <= 0.25,
     },
   ];
-  if (r.startup) targets.push({ name: 'dev ready (warm bundle cache, fresh state)', target: '≤ 5 s', measured: `${(r.startup.warmMs / 1000).toFixed(2)} s`, pass: r.startup.warmMs <= 5_000 });
+  if (r.startup)
+    targets.push({
+      name: 'dev ready (warm bundle cache, fresh state)',
+      target: '≤ 5 s',
+      measured: `${(r.startup.warmMs / 1000).toFixed(2)} s`,
+      pass: r.startup.warmMs <= 5_000,
+    });
   return targets;
 }
 
@@ -133,7 +149,9 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
     `Machine: ${m.nproc} CPUs (${m.cpuModel}), ${mib(m.memoryBytes)} RAM, Node ${m.node}, ${m.platform}; run at ${m.date}.`,
     '',
-    `Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+    `Settings: ${Object.entries(r.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.`,
     '',
     '## Targets',
     '',
@@ -189,14 +207,15 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
     ...(r.memory.runtimeBaseline?.length
       ? [
-          'Control: the bench\'s control Worker answering `/noop` or `/kv-read` (bench/control-worker), each time in a fresh',
+          "Control: the bench's control Worker answering `/noop` or `/kv-read` (bench/control-worker), each time in a fresh",
           'workerd (same Miniflare, same machine), under as many requests as the stack answered during the load, at 16',
-          'connections. Their growth is the runtime\'s own, not this code\'s:',
+          "connections. Their growth is the runtime's own, not this code's:",
           '',
           `| Control | Requests | Idle | Right after load | ${r.memory.laterDelaySeconds} s later | Growth |`,
           '|---|---|---|---|---|---|',
           ...r.memory.runtimeBaseline.map(
-            (c) => `| ${c.control} | ${fmt(c.requests)} | ${mib(c.idleBytes)} | ${mib(c.afterLoadBytes)} | ${mib(c.laterBytes)} | ${growthOf(c.idleBytes, c.laterBytes)} |`,
+            (c) =>
+              `| ${c.control} | ${fmt(c.requests)} | ${mib(c.idleBytes)} | ${mib(c.afterLoadBytes)} | ${mib(c.laterBytes)} | ${growthOf(c.idleBytes, c.laterBytes)} |`,
           ),
           `| this stack (above) | | ${mib(r.memory.idleBytes)} | ${mib(r.memory.afterLoadBytes)} | ${mib(r.memory.laterBytes)} | ${growthOf(r.memory.idleBytes, r.memory.laterBytes)} |`,
           '',

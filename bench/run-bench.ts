@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mcpServer, todosApi } from '../system/system.js';
-import { benchBundleCacheDir, useRunningStack, type BenchTarget } from './bench-target.js';
+import { type BenchTarget, benchBundleCacheDir, useRunningStack } from './bench-target.js';
 import { measureApiBreakdown } from './measure-api-breakdown.js';
 import { measureBundles } from './measure-bundles.js';
 import { measureStartTimes, type StartTimes } from './measure-cold-start.js';
@@ -13,10 +13,10 @@ import { measureConcurrency } from './measure-concurrency.js';
 import { measureDirectApi } from './measure-direct-api.js';
 import { measureLiveHeaps } from './measure-live-heap.js';
 import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
-import { measureRatioAndFloor } from './measure-tool-call-ratio.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
-import { checkTargets, growthOf, liveHeapRows, mib, renderMarkdown, type BenchResults, type LiveHeapResult } from './report.js';
+import { measureRatioAndFloor } from './measure-tool-call-ratio.js';
+import { type BenchResults, checkTargets, growthOf, type LiveHeapResult, liveHeapRows, mib, renderMarkdown } from './report.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 
@@ -60,7 +60,8 @@ function parseOptions() {
     process.exit(0);
   }
   const duration = values.duration === undefined ? 20 : Number(values.duration);
-  if (!Number.isFinite(duration) || duration <= 0 || duration > 600) fail(`--duration must be a number of seconds in (0, 600], got "${values.duration}"`);
+  if (!Number.isFinite(duration) || duration <= 0 || duration > 600)
+    fail(`--duration must be a number of seconds in (0, 600], got "${values.duration}"`);
   const quick = values.quick ?? false;
   return {
     quick,
@@ -107,7 +108,7 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
         ` stateless /mcp) adds ${sdk} ms per call over a bare request, and workers-oauth-provider's bearer-token check another ${oauth} ms.` +
         ` With the direct request at ${direct} ms, those two alone put a tool call at ${floorRatio}× direct before any tool code,` +
         ` service-binding hop or Todos API work; this stack measured ${round2(tool / direct)}×, i.e. ${round2(tool - direct - sdk - oauth)} ms` +
-        ' beyond the libraries for the service-binding hop and the tools\' own code.' +
+        " beyond the libraries for the service-binding hop and the tools' own code." +
         (floorRatio > 1.5 ? ' The ≤ 1.5× target is therefore out of reach with these two libraries on this machine.' : ''),
     );
   }
@@ -139,7 +140,9 @@ function explain(r: Omit<BenchResults, 'targets'>, targets: BenchResults['target
             : 'The no-op control stays within 25%, so the growth beyond it comes from what these Workers do per request.'),
       );
     } else {
-      notes.push(`Memory: ${stack}. No control was measured (\`--use-running\`), so this run cannot tell the runtime's own growth from this code's.`);
+      notes.push(
+        `Memory: ${stack}. No control was measured (\`--use-running\`), so this run cannot tell the runtime's own growth from this code's.`,
+      );
     }
     const heaps = r.memory.liveHeaps;
     if (heaps) {
@@ -210,7 +213,9 @@ async function main(): Promise<void> {
     const mcpHttp = await measureMcpSequential(target, 'streamable-http', options.sequentialMcp);
     const mcpSse = await measureMcpSequential(target, 'sse', options.sequentialMcp);
     const mcpPing = await measureMcpPing(target, options.sequentialMcp);
-    step(`in turn: ${options.sequentialMcp} rounds of direct GET, /mcp list-todos, and the control Worker's no-op, SDK and SDK+OAuth calls`);
+    step(
+      `in turn: ${options.sequentialMcp} rounds of direct GET, /mcp list-todos, and the control Worker's no-op, SDK and SDK+OAuth calls`,
+    );
     const { paired, floor: mcpFloor } = await measureRatioAndFloor(target, token, {
       rounds: options.sequentialMcp,
       bundleCacheDir: benchBundleCacheDir,
@@ -218,11 +223,15 @@ async function main(): Promise<void> {
 
     await snapshot('after sequential and in-turn MCP (4 sessions)');
     step(`concurrency: ${options.sessions} sessions for ${options.durationSeconds} s`);
-    const concurrency = await measureConcurrency(target, { sessions: options.sessions, durationSeconds: options.durationSeconds,
+    const concurrency = await measureConcurrency(target, {
+      sessions: options.sessions,
+      durationSeconds: options.durationSeconds,
       onSignedIn: () => snapshot(`after ${options.sessions} sign-ins`),
     });
     const afterLoad = await workerdRss(target.ownStack);
-    step(`${concurrency.callsPerSecond} calls/s, ${concurrency.errors} errors; RSS after load ${mib(afterLoad.rssBytes)}; waiting ${options.laterDelaySeconds} s`);
+    step(
+      `${concurrency.callsPerSecond} calls/s, ${concurrency.errors} errors; RSS after load ${mib(afterLoad.rssBytes)}; waiting ${options.laterDelaySeconds} s`,
+    );
     await sleep(options.laterDelaySeconds);
     const later = await workerdRss(target.ownStack);
     let liveHeaps: LiveHeapResult | undefined;
@@ -231,7 +240,10 @@ async function main(): Promise<void> {
       const laterHeaps = await liveHeapsOf(target.inspectorPort);
       liveHeaps = { idle: idleHeaps, later: laterHeaps, rssAfterGcBytes: (await workerdRss(target.ownStack)).rssBytes };
     }
-    timeline.push({ phase: 'after load', rssBytes: afterLoad.rssBytes }, { phase: `${options.laterDelaySeconds} s later`, rssBytes: later.rssBytes });
+    timeline.push(
+      { phase: 'after load', rssBytes: afterLoad.rssBytes },
+      { phase: `${options.laterDelaySeconds} s later`, rssBytes: later.rssBytes },
+    );
 
     const ownStack = target.ownStack;
     await target.stop();

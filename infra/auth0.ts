@@ -1,9 +1,8 @@
 // Auth0 side of the system: the Todos API with its permissions, the MCP server's web app, and the M2M test app.
 import * as auth0 from '@pulumi/auth0';
 import * as pulumi from '@pulumi/pulumi';
-import { auth0 as tenant, mcpServer, mcpCallbackUrl, pulumiProject, todosApi } from '../system/system.js';
+import { mcpCallbackUrl, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../system/system.js';
 import type { Naming } from './config.js';
-
 
 // An empty secret would deploy a Worker that fails every login; stop the update instead.
 function requireSecret(secret: string | undefined, component: string): string {
@@ -112,11 +111,7 @@ export class McpServerApp extends pulumi.ComponentResource {
     this.clientSecret = clientSecretPost(name, client, this);
     // ConnectionClient adds this one app to the connection; ConnectionClients would own (and reset) the list.
     const connection = auth0.getConnectionOutput({ name: tenant.databaseConnection }, { parent: this });
-    new auth0.ConnectionClient(
-      `${name}-database-connection`,
-      { connectionId: connection.id, clientId: client.clientId },
-      { parent: this },
-    );
+    new auth0.ConnectionClient(`${name}-database-connection`, { connectionId: connection.id, clientId: client.clientId }, { parent: this });
     this.clientId = client.clientId;
     this.registerOutputs({ clientId: this.clientId, clientSecret: this.clientSecret, callbackUrl: this.callbackUrl });
   }

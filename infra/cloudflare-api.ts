@@ -39,7 +39,10 @@ export class CloudflareApiError extends Error {
 export async function cloudflareGet<T>(baseUrl: string, apiToken: string, pathname: string): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${baseUrl}${pathname}`, { headers: { authorization: `Bearer ${apiToken}` }, signal: AbortSignal.timeout(15_000) });
+    response = await fetch(`${baseUrl}${pathname}`, {
+      headers: { authorization: `Bearer ${apiToken}` },
+      signal: AbortSignal.timeout(15_000),
+    });
   } catch (error) {
     throw new CloudflareApiError(`Could not reach the Cloudflare API at ${baseUrl} (${(error as Error).message})`, 0);
   }

@@ -7,7 +7,6 @@ import { D1Migrations, readMigrationFiles } from './d1-migrations.js';
 import type { ScriptMigrations } from './durable-object-migrations.js';
 import type { WorkerConfig } from './wrangler-config.js';
 
-
 export type WorkerBinding = cloudflare.types.input.WorkersScriptBinding;
 
 /** A `secret_text` binding whose value stays a Pulumi secret. */
@@ -89,7 +88,12 @@ export class Worker extends pulumi.ComponentResource {
     }
     this.scriptName = script.scriptName;
     this.contentSha256 = bundle.sha256;
-    this.registerOutputs({ scriptName: this.scriptName, url: this.url, workersDevUrl: this.workersDevUrl, contentSha256: this.contentSha256 });
+    this.registerOutputs({
+      scriptName: this.scriptName,
+      url: this.url,
+      workersDevUrl: this.workersDevUrl,
+      contentSha256: this.contentSha256,
+    });
   }
 }
 

@@ -65,7 +65,8 @@ export async function applyD1Migrations(options: ApplyD1MigrationsOptions): Prom
     if (done.has(migration.name)) continue;
     // Schema change and its record go in one request, so a failed migration is not recorded as applied.
     // No bound params: D1 binds params only to single-statement queries; names are checked file names.
-    if (!/^[\w.-]+$/.test(migration.name)) throw new Error(`D1 migration file name "${migration.name}" may only use letters, digits, '_', '.', '-'`);
+    if (!/^[\w.-]+$/.test(migration.name))
+      throw new Error(`D1 migration file name "${migration.name}" may only use letters, digits, '_', '.', '-'`);
     await query(`${migration.sql.trim().replace(/;?$/, ';')}\nINSERT INTO d1_migrations (name) VALUES ('${migration.name}');`);
     applied.push(migration.name);
   }

@@ -6,12 +6,12 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { mcpServer, todosApi } from '../system/system.js';
 import { McpServerApp, TodosApi, TodosApiTestApp } from './auth0.js';
-import { cloudflareApi } from './cloudflare-api.js';
 import { secretText, TodosDatabase, Worker } from './cloudflare.js';
+import { cloudflareApi } from './cloudflare-api.js';
 import { naming, readInfraConfig } from './config.js';
 import { fetchScriptMigrationTag, pendingMigrations, type ScriptMigrations } from './durable-object-migrations.js';
-import { readWorkerConfig, type WorkerConfig } from './wrangler-config.js';
 import { workersSubdomain } from './workers-subdomain.js';
+import { readWorkerConfig, type WorkerConfig } from './wrangler-config.js';
 
 const config = readInfraConfig();
 const names = naming(config.namePrefix);
@@ -32,7 +32,8 @@ function doMigrations(scriptName: string, workerConfig: WorkerConfig): pulumi.Ou
   if (workerConfig.migrations.length === 0) return undefined;
   return pulumi.unsecret(
     api.token.apply(async (apiToken) => {
-      if (!apiToken) throw new Error('No Cloudflare API token (cloudflare:apiToken or CLOUDFLARE_API_TOKEN): needed to read the Worker migration tag.');
+      if (!apiToken)
+        throw new Error('No Cloudflare API token (cloudflare:apiToken or CLOUDFLARE_API_TOKEN): needed to read the Worker migration tag.');
       const tag = await fetchScriptMigrationTag({ apiBaseUrl: api.baseUrl, apiToken, accountId, scriptName });
       return pendingMigrations(workerConfig, tag);
     }),
@@ -49,7 +50,11 @@ const mcpServerUrl = workerOrigin(mcpScriptName, config.mcpServerHostname);
 // --- Auth0 ---
 const todosApiAuth0 = new TodosApi('todos-api', { naming: names });
 const mcpApp = new McpServerApp('mcp-server-app', { naming: names, mcpServerUrl });
-const testApp = new TodosApiTestApp('todos-api-test-app', { naming: names, audience: todosApiAuth0.identifier, permissions: todosApiAuth0.permissions });
+const testApp = new TodosApiTestApp('todos-api-test-app', {
+  naming: names,
+  audience: todosApiAuth0.identifier,
+  permissions: todosApiAuth0.permissions,
+});
 
 // --- Cloudflare ---
 const dbBinding = todosApi.database.binding;
@@ -65,25 +70,22 @@ const database = new TodosDatabase('todos-db', {
 const kv = new cloudflare.WorkersKvNamespace('mcp-oauth-kv', { accountId, title: names.resource(mcpServer.kv.title) });
 const auth0Domain = pulumi.secret(config.auth0Domain);
 
-const todosWorker = new Worker(
-  'todos-api-worker',
-  {
-    accountId,
-    scriptName: todosScriptName,
-    workerDir: todosApiDir,
-    bundleDir: path.join(repoRoot, '.bundles', 'pulumi', 'todos-api'),
-    config: todosApiConfig,
-    migrations: doMigrations(todosScriptName, todosApiConfig),
-    workersDevSubdomain: subdomain,
-    hostname: config.todosApiHostname,
-    dependsOn: [database.migrations],
-    bindings: [
-      { type: 'd1', name: dbBinding, id: database.databaseId },
-      secretText('AUTH0_DOMAIN', auth0Domain),
-      secretText('AUTH0_AUDIENCE', todosApiAuth0.identifier),
-    ],
-  },
-);
+const todosWorker = new Worker('todos-api-worker', {
+  accountId,
+  scriptName: todosScriptName,
+  workerDir: todosApiDir,
+  bundleDir: path.join(repoRoot, '.bundles', 'pulumi', 'todos-api'),
+  config: todosApiConfig,
+  migrations: doMigrations(todosScriptName, todosApiConfig),
+  workersDevSubdomain: subdomain,
+  hostname: config.todosApiHostname,
+  dependsOn: [database.migrations],
+  bindings: [
+    { type: 'd1', name: dbBinding, id: database.databaseId },
+    secretText('AUTH0_DOMAIN', auth0Domain),
+    secretText('AUTH0_AUDIENCE', todosApiAuth0.identifier),
+  ],
+});
 
 const cookieKey = new random.RandomBytes('cookie-encryption-key', { length: 32 });
 

@@ -1,6 +1,6 @@
 // Looks up the account's workers.dev subdomain (GET /accounts/{id}/workers/subdomain): no provider data source exists.
 import * as pulumi from '@pulumi/pulumi';
-import { CloudflareApiError, cloudflareGet, type CloudflareApi } from './cloudflare-api.js';
+import { type CloudflareApi, CloudflareApiError, cloudflareGet } from './cloudflare-api.js';
 
 export interface WorkersSubdomainOptions {
   accountId: string;
@@ -21,7 +21,9 @@ export async function fetchWorkersSubdomain(options: WorkersSubdomainOptions): P
     );
   }
   if (!result?.subdomain) {
-    throw new Error(`Account ${options.accountId} has no workers.dev subdomain yet: open Workers & Pages in the dashboard once, or set workersDevSubdomain.`);
+    throw new Error(
+      `Account ${options.accountId} has no workers.dev subdomain yet: open Workers & Pages in the dashboard once, or set workersDevSubdomain.`,
+    );
   }
   return result.subdomain;
 }
@@ -33,7 +35,9 @@ export function workersSubdomain(accountId: string, configured: string | undefin
   return pulumi.unsecret(
     api.token.apply((apiToken) => {
       if (!apiToken) {
-        throw new Error('workersDevSubdomain is not set and no Cloudflare API token is available to look it up (cloudflare:apiToken or CLOUDFLARE_API_TOKEN).');
+        throw new Error(
+          'workersDevSubdomain is not set and no Cloudflare API token is available to look it up (cloudflare:apiToken or CLOUDFLARE_API_TOKEN).',
+        );
       }
       return fetchWorkersSubdomain({ accountId, apiToken, apiBaseUrl: api.baseUrl });
     }),

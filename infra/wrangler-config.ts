@@ -1,7 +1,7 @@
 // Reads a Worker's wrangler.jsonc: the one source of its compatibility settings, Durable Objects and migrations.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
 
 export interface DurableObjectBinding {
   name: string;

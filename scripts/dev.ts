@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { mcpServer, todosApi } from '../system/system.js';
 import { PortInUseError } from './local-stack/ensure-ports-free.js';
-import { startLocalStack, type LocalStack } from './local-stack/start-local-stack.js';
+import { type LocalStack, startLocalStack } from './local-stack/start-local-stack.js';
 
 const startedAt = performance.now();
 let stack: LocalStack | undefined;
@@ -12,7 +12,9 @@ try {
 } catch (error) {
   // Expected failures (busy port, build error) get their message only; anything else keeps its stack for debugging.
   const known = error instanceof PortInUseError || (error instanceof Error && error.name === 'WorkerBundleError');
-  console.error(`\nThe local stack did not start: ${known ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(
+    `\nThe local stack did not start: ${known ? (error as Error).message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exit(1);
 }
 
@@ -50,7 +52,9 @@ function usage(s: LocalStack, elapsedMs: number): string {
   const hasApi = s.workers.some((w) => w.name === todosApi.workerName);
   const lines: string[] = [''];
   lines.push(`Local stack ready in ${(elapsedMs / 1000).toFixed(1)} s`);
-  lines.push(`  MCP server  ${hasMcp ? `${s.urls.mcp}${mcpServer.paths.mcp} (Streamable HTTP), ${s.urls.mcp}${mcpServer.paths.sse} (SSE)` : '(not running: workers/mcp-server/src/index.ts does not exist yet)'}`);
+  lines.push(
+    `  MCP server  ${hasMcp ? `${s.urls.mcp}${mcpServer.paths.mcp} (Streamable HTTP), ${s.urls.mcp}${mcpServer.paths.sse} (SSE)` : '(not running: workers/mcp-server/src/index.ts does not exist yet)'}`,
+  );
   lines.push(`  Todos API   ${hasApi ? s.urls.api : '(not running: workers/todos-api/src/index.ts does not exist yet)'}`);
   lines.push(`  Local IdP   ${s.urls.issuer}  (issuer; discovery at ${s.urls.issuer}.well-known/openid-configuration)`);
   lines.push('');

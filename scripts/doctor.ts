@@ -1,7 +1,7 @@
 // Preflight for `npm run preview|up`: Pulumi CLI, login, stack config and provider credentials, checked before anything is created.
 import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { readStackConfig, type ConfigSource } from '../system/stack-config.js';
+import { type ConfigSource, readStackConfig } from '../system/stack-config.js';
 import { pulumiProject } from '../system/system.js';
 
 export interface CheckResult {
@@ -50,7 +50,11 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
 
   const whoami = await run('pulumi', ['whoami'], env);
   if (whoami.code !== 0) {
-    results.push({ ok: false, label: 'Pulumi login', detail: 'not logged in. Run `pulumi login` (Pulumi Cloud) or `pulumi login --local`.' });
+    results.push({
+      ok: false,
+      label: 'Pulumi login',
+      detail: 'not logged in. Run `pulumi login` (Pulumi Cloud) or `pulumi login --local`.',
+    });
     return results;
   }
   results.push({ ok: true, label: 'Pulumi login', detail: whoami.stdout.trim() });
@@ -93,7 +97,11 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
   const auth0Token = has('auth0:apiToken') || !!env.AUTH0_API_TOKEN;
   results.push(
     auth0Client || auth0Token
-      ? { ok: true, label: 'Auth0 provider credentials', detail: auth0Client ? 'Management API M2M client id + secret' : 'Management API token' }
+      ? {
+          ok: true,
+          label: 'Auth0 provider credentials',
+          detail: auth0Client ? 'Management API M2M client id + secret' : 'Management API token',
+        }
       : {
           ok: false,
           label: 'Auth0 provider credentials',

@@ -65,7 +65,10 @@ export function readStackConfig(
     );
   }
   if (/^https?:\/\//i.test(auth0Domain) || auth0Domain.includes('/')) {
-    throw new StackConfigError(key('auth0Domain'), `"${auth0Domain}" must be a bare domain such as example.us.auth0.com (no scheme, no path).`);
+    throw new StackConfigError(
+      key('auth0Domain'),
+      `"${auth0Domain}" must be a bare domain such as example.us.auth0.com (no scheme, no path).`,
+    );
   }
   if (!DNS_NAME.test(auth0Domain)) {
     throw new StackConfigError(key('auth0Domain'), `"${auth0Domain}" is not a valid domain name.`);
@@ -86,7 +89,10 @@ export function readStackConfig(
   // Accept the full host as shown in the dashboard ("<sub>.workers.dev") as well as the label.
   if (workersDevSubdomain?.endsWith('.workers.dev')) workersDevSubdomain = workersDevSubdomain.slice(0, -'.workers.dev'.length);
   if (workersDevSubdomain !== undefined && !SUBDOMAIN.test(workersDevSubdomain)) {
-    throw new StackConfigError(key('workersDevSubdomain'), `"${workersDevSubdomain}" is not a workers.dev subdomain label (e.g. "my-team").`);
+    throw new StackConfigError(
+      key('workersDevSubdomain'),
+      `"${workersDevSubdomain}" is not a workers.dev subdomain label (e.g. "my-team").`,
+    );
   }
 
   const hostname = (name: string): string | undefined => {

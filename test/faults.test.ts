@@ -14,11 +14,11 @@ import {
   leakedSecrets,
   localUser,
   postMcp,
+  type RawMcpAnswer,
   RecordingOAuthProvider,
   resultText,
   stackTracePattern,
   toolCallBody,
-  type RawMcpAnswer,
 } from './support/fault-tools.js';
 import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';

@@ -106,7 +106,9 @@ describe(`load: ${SESSIONS} concurrent MCP sessions`, () => {
       const started = performance.now();
       const sessions = await Promise.all(Array.from({ length: SESSIONS }, (_, index) => runSession(index, failures)));
       const seconds = (performance.now() - started) / 1000;
-      console.log(`[load] ${SESSIONS} sessions x ${CALLS_PER_SESSION} calls in ${seconds.toFixed(1)} s (${((SESSIONS * CALLS_PER_SESSION) / seconds).toFixed(0)} calls/s)`);
+      console.log(
+        `[load] ${SESSIONS} sessions x ${CALLS_PER_SESSION} calls in ${seconds.toFixed(1)} s (${((SESSIONS * CALLS_PER_SESSION) / seconds).toFixed(0)} calls/s)`,
+      );
 
       expect(failures.length, failures.slice(0, 10).join('\n')).toBe(0);
 

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mcpCallbackUrl, mcpServer, todosApi } from '../system/system.js';
 import { ensurePortsFree, PortInUseError } from '../scripts/local-stack/ensure-ports-free.js';
-import { startLocalStack, type LocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { type LocalStack, startLocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { mcpCallbackUrl, mcpServer, todosApi } from '../system/system.js';
 import { clientCredentialsToken, userTokensViaCodeFlow } from './support/idp-tokens.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
@@ -55,7 +55,17 @@ async function todoTitles(response: Response): Promise<string[]> {
 async function runTokenScript(...args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(repoRoot, 'scripts', 'token.ts'), '--port', String(ports.idp), '--api-port', String(ports.api), '--state-dir', path.join(stateDir, 'idp'), ...args],
+    [
+      path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      path.join(repoRoot, 'scripts', 'token.ts'),
+      '--port',
+      String(ports.idp),
+      '--api-port',
+      String(ports.api),
+      '--state-dir',
+      path.join(stateDir, 'idp'),
+      ...args,
+    ],
     { cwd: repoRoot },
   );
   return stdout;
@@ -87,7 +97,7 @@ describe('local stack', () => {
     expect(health.status).toBe(200);
   });
 
-  it("should wire the MCP server to its local URL (OAuth metadata issued for http://localhost:<mcp port>)", async () => {
+  it('should wire the MCP server to its local URL (OAuth metadata issued for http://localhost:<mcp port>)', async () => {
     const response = await fetch(new URL('/.well-known/oauth-authorization-server', stack.urls.mcp));
     expect(response.status).toBe(200);
     const metadata = (await response.json()) as { issuer: string; authorization_endpoint: string };

@@ -74,7 +74,10 @@ describe('consent and login in Chromium', () => {
     expect(await page.locator('button.primary').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(37, 99, 235)');
     await page.screenshot({ path: path.join(artifacts, 'mcp-consent.png'), fullPage: true });
 
-    await Promise.all([page.waitForURL((url) => url.origin === new URL(testStack.stack.urls.issuer).origin), page.click('button[value=approve]')]);
+    await Promise.all([
+      page.waitForURL((url) => url.origin === new URL(testStack.stack.urls.issuer).origin),
+      page.click('button[value=approve]'),
+    ]);
     await page.screenshot({ path: path.join(artifacts, 'mcp-idp-login.png'), fullPage: true });
     const alice = testStack.stack.idp.users[0]!;
     await page.fill('#email', alice.email);

@@ -1,8 +1,8 @@
 // MCP end to end: the official MCP SDK client signs in through the real OAuth flow (consent + local IdP login) and
 // uses every tool over /mcp and /sse against the real Todos API; upstream expiry, IdP revocation, user isolation.
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
 import { connectMcp, DriverOAuthProvider, type TransportKind } from './support/mcp-oauth-driver.js';
@@ -67,7 +67,14 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('MCP over %s', (kind) =
 
   it('should list every tool', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['add-todo', 'complete-todo', 'delete-todo', 'list-billing', 'list-todos', 'whoami']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'add-todo',
+      'complete-todo',
+      'delete-todo',
+      'list-billing',
+      'list-todos',
+      'whoami',
+    ]);
   });
 
   it('should run every todo tool against the real Todos API', async () => {
@@ -164,7 +171,11 @@ describe('isolation, expiry and revocation', () => {
       fetch(tokenEndpoint, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: provider.tokens()!.refresh_token!, client_id: provider.clientInformation()!.client_id }),
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: provider.tokens()!.refresh_token!,
+          client_id: provider.clientInformation()!.client_id,
+        }),
       });
     const response = await refresh();
     expect(response.status).toBe(400);
@@ -172,7 +183,11 @@ describe('isolation, expiry and revocation', () => {
     // The grant is gone: its access token is refused at /mcp.
     const mcp = await fetch(new URL('/mcp', stack.urls.mcp), {
       method: 'POST',
-      headers: { Authorization: `Bearer ${provider.tokens()!.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      headers: {
+        Authorization: `Bearer ${provider.tokens()!.access_token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(mcp.status).toBe(401);
@@ -193,7 +208,11 @@ describe('isolation, expiry and revocation', () => {
     }
     const mcp = await fetch(new URL('/mcp', stack.urls.mcp), {
       method: 'POST',
-      headers: { Authorization: `Bearer ${provider.tokens()!.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      headers: {
+        Authorization: `Bearer ${provider.tokens()!.access_token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(mcp.status).toBe(401);
@@ -206,7 +225,11 @@ describe('isolation, expiry and revocation', () => {
     const toolsList = () =>
       fetch(new URL('/mcp', stack.urls.mcp), {
         method: 'POST',
-        headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        headers: {
+          Authorization: `Bearer ${accessToken}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
     try {
@@ -217,7 +240,11 @@ describe('isolation, expiry and revocation', () => {
       const revoked = await fetch(new URL('/oauth/token', stack.urls.mcp), {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: accessToken, token_type_hint: 'access_token', client_id: provider.clientInformation()!.client_id }),
+        body: new URLSearchParams({
+          token: accessToken,
+          token_type_hint: 'access_token',
+          client_id: provider.clientInformation()!.client_id,
+        }),
       });
       expect(revoked.status).toBe(200);
       await revoked.body?.cancel();

@@ -39,7 +39,12 @@ describe('GitHub workflows', () => {
     expect(ci.jobs.test['runs-on']).toBe('ubuntu-latest');
     expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe(22);
     expect(steps.some((s) => s.run?.includes('apt-get install -y chromium'))).toBe(true);
-    expect(steps.map((s) => s.run).filter(Boolean).slice(-2)).toEqual(['npm ci', 'npm test']);
+    expect(
+      steps
+        .map((s) => s.run)
+        .filter(Boolean)
+        .slice(-2),
+    ).toEqual(['npm ci', 'npm test']);
   });
 
   it('preview comments on the PR and skips forks and unconfigured repositories', () => {

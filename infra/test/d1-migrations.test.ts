@@ -26,7 +26,8 @@ beforeAll(async () => {
       const reply = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
       };
-      if (req.headers.authorization !== `Bearer ${TOKEN}`) return reply(403, { success: false, errors: [{ code: 10000, message: 'Authentication error' }] });
+      if (req.headers.authorization !== `Bearer ${TOKEN}`)
+        return reply(403, { success: false, errors: [{ code: 10000, message: 'Authentication error' }] });
       if (req.method !== 'POST' || req.url !== `/accounts/${ACCOUNT}/d1/database/${DB_ID}/query`) {
         return reply(404, { success: false, errors: [{ code: 7003, message: 'No route for that URI' }] });
       }
@@ -69,7 +70,10 @@ describe('D1 migrations over the query API', () => {
 
   it('applies pending migrations once and records them in d1_migrations like wrangler', async () => {
     expect(await applyD1Migrations(options())).toEqual(['0001_init.sql']);
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => r.name);
     expect(tables).toContain('d1_migrations');
     expect(tables.length).toBeGreaterThan(2);
     expect(db.prepare('SELECT name FROM d1_migrations').all()).toEqual([{ name: '0001_init.sql' }]);

@@ -3,12 +3,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchScriptMigrationTag, pendingMigrations } from '../durable-object-migrations.js';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
 import { readWorkerConfig, type WorkerConfig } from '../wrangler-config.js';
+import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const mcp = readWorkerConfig(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workers/mcp-server'));
-const step = (tag: string, newSqliteClasses: string[]) => ({ tag, newClasses: [], newSqliteClasses, deletedClasses: [], renamedClasses: [] });
+const step = (tag: string, newSqliteClasses: string[]) => ({
+  tag,
+  newClasses: [],
+  newSqliteClasses,
+  deletedClasses: [],
+  renamedClasses: [],
+});
 const threeTags: WorkerConfig = { ...mcp, migrations: [step('v1', ['A']), step('v2', ['B']), step('v3', ['C'])] };
 const stepOf = (classes: string[]) => ({ newClasses: [], newSqliteClasses: classes, deletedClasses: [], renamedClasses: [] });
 
@@ -26,7 +32,11 @@ describe('pendingMigrations', () => {
   });
 
   it('applies everything over an unknown live tag, like wrangler', () => {
-    expect(pendingMigrations(threeTags, 'v0')).toEqual({ oldTag: 'v0', newTag: 'v3', steps: [stepOf(['A']), stepOf(['B']), stepOf(['C'])] });
+    expect(pendingMigrations(threeTags, 'v0')).toEqual({
+      oldTag: 'v0',
+      newTag: 'v3',
+      steps: [stepOf(['A']), stepOf(['B']), stepOf(['C'])],
+    });
   });
 
   it('sends nothing for a Worker without Durable Objects', () => {
@@ -49,6 +59,8 @@ describe('fetchScriptMigrationTag', () => {
   });
 
   it('fails with the permission to add when the token is refused', async () => {
-    await expect(fetchScriptMigrationTag(options('mcp-auth0-oidc', 'wrong'))).rejects.toThrow(/Authentication error.*Workers Scripts: Edit/);
+    await expect(fetchScriptMigrationTag(options('mcp-auth0-oidc', 'wrong'))).rejects.toThrow(
+      /Authentication error.*Workers Scripts: Edit/,
+    );
   });
 });

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { allTodosPermissions, auth0 as tenant, mcpServer, pulumiProject, todosApi } from '../../system/system.js';
 import type { WorkerBundle } from '../../scripts/build/bundle-worker.js';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
-import { runProgram, type ProgramRun, type RecordedResource } from './support/program-harness.js';
+import { allTodosPermissions, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../../system/system.js';
+import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
+import { type ProgramRun, type RecordedResource, runProgram } from './support/program-harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -49,8 +49,9 @@ afterAll(() => cfApi.close());
 
 async function run(config: Record<string, string>): Promise<ProgramRun> {
   vi.resetModules();
-  return runProgram({ 'cloudflare:baseUrl': cfApi.baseUrl, 'cloudflare:apiToken': cfApi.token, ...config }, () =>
-    import('../index.js') as Promise<Record<string, unknown>>,
+  return runProgram(
+    { 'cloudflare:baseUrl': cfApi.baseUrl, 'cloudflare:apiToken': cfApi.token, ...config },
+    () => import('../index.js') as Promise<Record<string, unknown>>,
   );
 }
 
@@ -208,7 +209,11 @@ describe('Pulumi program (workers.dev)', () => {
 
   it('passes configuration as secret_text bindings that stay Pulumi secrets', () => {
     const mcp = script(r, mcpServer.workerName);
-    const secrets = Object.fromEntries(bindings(mcp).filter((b) => b.type === 'secret_text').map((b) => [b.name, b.text]));
+    const secrets = Object.fromEntries(
+      bindings(mcp)
+        .filter((b) => b.type === 'secret_text')
+        .map((b) => [b.name, b.text]),
+    );
     expect(secrets).toEqual({
       AUTH0_DOMAIN: 'example.us.auth0.com',
       AUTH0_CLIENT_ID: 'client-id-mcp-server-app-client',
@@ -221,7 +226,12 @@ describe('Pulumi program (workers.dev)', () => {
     // The SDK marks the whole bindings list secret on the wire (and in the state) when any binding holds a secret.
     expect(mcp.secretPaths).toContain('bindings');
     const todos = script(r, todosApi.workerName);
-    expect(bindings(todos).filter((b) => b.type === 'secret_text').map((b) => b.name).sort()).toEqual(['AUTH0_AUDIENCE', 'AUTH0_DOMAIN']);
+    expect(
+      bindings(todos)
+        .filter((b) => b.type === 'secret_text')
+        .map((b) => b.name)
+        .sort(),
+    ).toEqual(['AUTH0_AUDIENCE', 'AUTH0_DOMAIN']);
     expect(todos.secretInputs).toContain('bindings');
   });
 
@@ -267,10 +277,11 @@ describe('Pulumi program variants', () => {
     expect(one(r, 'cloudflare:index/d1Database:D1Database').inputs.name).toBe('pr-42-todos-db');
     expect(one(r, 'cloudflare:index/workersKvNamespace:WorkersKvNamespace').inputs.title).toBe('pr-42-mcp-oauth-kv');
     expect(one(r, 'auth0:index/resourceServer:ResourceServer').inputs.identifier).toBe('urn:todos-api:pr-42');
-    expect(ofType(r, 'auth0:index/client:Client').map((c) => c.inputs.name).sort()).toEqual([
-      '[pr-42] Remote MCP Server',
-      '[pr-42] Todos API (Test Application)',
-    ]);
+    expect(
+      ofType(r, 'auth0:index/client:Client')
+        .map((c) => c.inputs.name)
+        .sort(),
+    ).toEqual(['[pr-42] Remote MCP Server', '[pr-42] Todos API (Test Application)']);
     const b = bindings(script(r, 'pr-42-mcp-auth0-oidc'));
     expect(b).toContainEqual({ type: 'service', name: 'TODOS_API', service: 'pr-42-todos-api' });
     expect(b.find((x) => x.name === 'AUTH0_AUDIENCE')?.text).toBe('urn:todos-api:pr-42');

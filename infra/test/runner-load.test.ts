@@ -5,9 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
 import { wranglerOfflineEnv } from '../../scripts/build/wrangler-offline-env.js';
 import { mcpServer, pulumiProject, todosApi } from '../../system/system.js';
+import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const node = path.join(root, 'node_modules', '.bin', 'node');
@@ -27,13 +27,23 @@ const config = () => ({
 });
 
 async function load(entry?: string) {
-  const { stdout } = await promisify(execFile)(node, ['infra/test/support/runner-load.mjs', JSON.stringify(config()), ...(entry ? [entry] : [])], {
-    cwd: root,
-    env: { ...process.env, ...wranglerOfflineEnv },
-    timeout: 90_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    node,
+    ['infra/test/support/runner-load.mjs', JSON.stringify(config()), ...(entry ? [entry] : [])],
+    {
+      cwd: root,
+      env: { ...process.env, ...wranglerOfflineEnv },
+      timeout: 90_000,
+    },
+  );
   const last = stdout.trim().split('\n').at(-1)!;
-  return JSON.parse(last) as { mode: string; typescript: string; exports: string[]; mcpEndpoint: string; resources: { type: string; name: string }[] };
+  return JSON.parse(last) as {
+    mode: string;
+    typescript: string;
+    exports: string[];
+    mcpEndpoint: string;
+    resources: { type: string; name: string }[];
+  };
 }
 
 describe('program load through the Pulumi nodejs runner', () => {

@@ -1,7 +1,7 @@
 // Looks up the workers.dev subdomain against a loopback stand-in of the Cloudflare API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeCloudflareApi, type FakeCloudflareApi } from './support/fake-cloudflare-api.js';
 import { fetchWorkersSubdomain } from '../workers-subdomain.js';
+import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 let api: FakeCloudflareApi;
@@ -32,7 +32,9 @@ describe('fetchWorkersSubdomain', () => {
   });
 
   it('explains an unreachable API without leaking the token', async () => {
-    const error = await fetchWorkersSubdomain({ accountId: ACCOUNT, apiToken: 'secret-token', apiBaseUrl: 'http://127.0.0.1:1' }).catch((e: Error) => e);
+    const error = await fetchWorkersSubdomain({ accountId: ACCOUNT, apiToken: 'secret-token', apiBaseUrl: 'http://127.0.0.1:1' }).catch(
+      (e: Error) => e,
+    );
     expect(String(error)).toMatch(/Could not reach the Cloudflare API/);
     expect(String(error)).not.toContain('secret-token');
   });

@@ -68,9 +68,13 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
   await mkdir(path.dirname(outDir), { recursive: true });
   const buildDir = await mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}-build-`));
   try {
-    await runWrangler(toolRoot, ['deploy', '--dry-run', '--outdir', buildDir, '--config', configPath], workerDir).catch((error: unknown) => {
-      throw error instanceof WranglerError ? new WorkerBundleError(`wrangler could not build the Worker in ${workerDir}:\n${error.message}`, { cause: error }) : error;
-    });
+    await runWrangler(toolRoot, ['deploy', '--dry-run', '--outdir', buildDir, '--config', configPath], workerDir).catch(
+      (error: unknown) => {
+        throw error instanceof WranglerError
+          ? new WorkerBundleError(`wrangler could not build the Worker in ${workerDir}:\n${error.message}`, { cause: error })
+          : error;
+      },
+    );
     await rm(outDir, { recursive: true, force: true });
     await rename(buildDir, outDir);
   } catch (error) {

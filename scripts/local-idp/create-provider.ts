@@ -1,9 +1,9 @@
 // oidc-provider configured to behave like Auth0 for what this product uses (see README.md for the mapping).
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { allTodosPermissions, auth0, mcpCallbackUrl, mcpServer, todosApi } from '../../system/system.js';
-import { renderErrorPage, renderMessagePage, pageHeaders } from './html-pages.js';
+import { pageHeaders, renderErrorPage, renderMessagePage } from './html-pages.js';
 import { INTERACTION_PATH } from './interaction-routes.js';
-import { jsonFileAdapter, type JsonFileStore } from './json-file-adapter.js';
+import { type JsonFileStore, jsonFileAdapter } from './json-file-adapter.js';
 import type { LocalIdpState } from './local-idp-state.js';
 import { findLocalUser } from './local-users.js';
 import { OFFLINE_ACCESS_PARAM, recordOfflineAccessIntent, restoreOfflineAccess } from './offline-access-intent.js';

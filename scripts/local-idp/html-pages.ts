@@ -65,9 +65,7 @@ export interface LoginPageOptions {
 
 export function renderLoginPage(options: LoginPageOptions): string {
   const error = options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : '';
-  const users = options.users
-    .map((u) => `<li><code>${escapeHtml(u.email)}</code> / <code>${escapeHtml(u.password)}</code></li>`)
-    .join('');
+  const users = options.users.map((u) => `<li><code>${escapeHtml(u.email)}</code> / <code>${escapeHtml(u.password)}</code></li>`).join('');
   return page(
     'Log in | Local IdP',
     `<h1>Log in</h1>

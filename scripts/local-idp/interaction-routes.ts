@@ -46,13 +46,15 @@ function clientNameOf(provider: Provider, clientId: unknown): Promise<string> {
 }
 
 /** Consent is normally pre-granted by `loadExistingGrant`; if oidc-provider still asks, grant what it lists (first-party apps only exist here). */
-async function consentResult(provider: Provider, details: Awaited<ReturnType<Provider['interactionDetails']>>): Promise<InteractionResults> {
+async function consentResult(
+  provider: Provider,
+  details: Awaited<ReturnType<Provider['interactionDetails']>>,
+): Promise<InteractionResults> {
   const { prompt, params, session, grantId } = details;
   const accountId = session?.accountId;
   if (!accountId) throw new FormError(400, 'No logged-in user for this request.');
   const grant =
-    (grantId ? await provider.Grant.find(grantId) : undefined) ??
-    new provider.Grant({ accountId, clientId: String(params.client_id) });
+    (grantId ? await provider.Grant.find(grantId) : undefined) ?? new provider.Grant({ accountId, clientId: String(params.client_id) });
   const missing = prompt.details as {
     missingOIDCScope?: string[];
     missingOIDCClaims?: string[];
@@ -115,10 +117,14 @@ export async function handleInteraction(provider: Provider, req: IncomingMessage
     if (error instanceof FormError) {
       send(res, error.status, renderErrorPage({ error: 'invalid_request', description: error.message }));
     } else if ((error as { name?: string }).name === 'SessionNotFound') {
-      send(res, 400, renderErrorPage({
-        error: 'login_expired',
-        description: 'This login request has expired or was already completed. Start again from the application.',
-      }));
+      send(
+        res,
+        400,
+        renderErrorPage({
+          error: 'login_expired',
+          description: 'This login request has expired or was already completed. Start again from the application.',
+        }),
+      );
     } else {
       // Unexpected: keep the reason in the log (never tokens: interaction errors carry none), not in the page.
       console.error(`[local-idp] login page error: ${(error as Error).message}`);

@@ -1,6 +1,7 @@
 // Starts the local Auth0-compatible OpenID provider (oidc-provider) on a loopback port, with persisted keys and clients.
-import { createServer, type Server } from 'node:http';
+
 import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { localIdp, localIssuer } from '../../system/system.js';
@@ -8,8 +9,8 @@ import { createProvider, localIdpRoutes } from './create-provider.js';
 import { pageHeaders, renderErrorPage } from './html-pages.js';
 import { handleInteraction } from './interaction-routes.js';
 import { JsonFileStore } from './json-file-adapter.js';
-import { loadOrCreateLocalIdpState, type ClientCredentials } from './local-idp-state.js';
-import { localUsers, type LocalUser } from './local-users.js';
+import { type ClientCredentials, loadOrCreateLocalIdpState } from './local-idp-state.js';
+import { type LocalUser, localUsers } from './local-users.js';
 
 export type { LocalUser } from './local-users.js';
 

@@ -1,6 +1,6 @@
 // Checks a login form's email + password against the local users without leaking which part was wrong.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { localUsers, type LocalUser } from './local-users.js';
+import { type LocalUser, localUsers } from './local-users.js';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();

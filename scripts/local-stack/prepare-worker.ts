@@ -79,10 +79,7 @@ export async function prepareWorker(options: PrepareWorkerOptions): Promise<Prep
 
   // Cache miss: drop the stale record first so a crash mid-build cannot leave a key pointing at old files.
   await rm(metaPath, { force: true });
-  const [bundle, derived] = await Promise.all([
-    bundleWorker({ workerDir, outDir }),
-    deriveFromWranglerConfig(workerDir),
-  ]);
+  const [bundle, derived] = await Promise.all([bundleWorker({ workerDir, outDir }), deriveFromWranglerConfig(workerDir)]);
   const record: CachedWorker = {
     format: CACHE_FORMAT,
     sourceKey,
@@ -137,9 +134,7 @@ async function deriveFromWranglerConfig(
   // wrangler also fills declared secrets from process.env and .dev.vars: keep only wrangler.jsonc's own `vars`, so
   // no secret from the developer's shell is written to the cache; the stack sets secrets itself (local-worker-vars.ts).
   const declaredVars = new Set(Object.keys((config.vars ?? {}) as Record<string, unknown>));
-  workerOptions.bindings = Object.fromEntries(
-    Object.entries(workerOptions.bindings ?? {}).filter(([name]) => declaredVars.has(name)),
-  );
+  workerOptions.bindings = Object.fromEntries(Object.entries(workerOptions.bindings ?? {}).filter(([name]) => declaredVars.has(name)));
 
   const d1: D1MigrationPlan[] = [];
   for (const db of (config.d1_databases ?? []) as WranglerD1Config[]) {

@@ -4,15 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4ModuleDefinition, type V4WorkerOptions } from 'miniflare';
-import type { WorkerBundle } from '../build/bundle-worker.js';
 import { localHost, localIdp, localIssuer, localUrl, mcpServer, todosApi } from '../../system/system.js';
-import { startLocalIdp, type LocalIdp } from '../local-idp/start-local-idp.js';
+import type { WorkerBundle } from '../build/bundle-worker.js';
+import { type LocalIdp, startLocalIdp } from '../local-idp/start-local-idp.js';
 import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
 import { discoverWorkers } from './discover-workers.js';
 import { ensurePortsFree } from './ensure-ports-free.js';
 import { loadCookieEncryptionKey } from './load-cookie-encryption-key.js';
 import { localWorkerVars } from './local-worker-vars.js';
-import { prepareWorker, type PreparedWorker } from './prepare-worker.js';
+import { type PreparedWorker, prepareWorker } from './prepare-worker.js';
 
 export type { LocalIdp } from '../local-idp/start-local-idp.js';
 
@@ -113,11 +113,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // failed build still closes it.
     const idpStarting = startLocalIdp(idpOptions).then((started) => (idp = started));
     const [prepared, startedIdp, cookieEncryptionKey] = await Promise.all([
-      Promise.all(
-        runnable.map((w) =>
-          prepareWorker({ workerDir: w.workerDir, cacheDir: path.join(bundleCacheDir, w.name), repoRoot }),
-        ),
-      ),
+      Promise.all(runnable.map((w) => prepareWorker({ workerDir: w.workerDir, cacheDir: path.join(bundleCacheDir, w.name), repoRoot }))),
       idpStarting,
       loadCookieEncryptionKey(dataDir),
     ]).catch(async (error: unknown) => {
@@ -125,7 +121,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       throw error;
     });
     for (const w of prepared) {
-      log(`[stack] ${w.name}: ${w.fromCache ? 'cached bundle' : 'built'} ${w.bundle.sha256.slice(0, 12)} (${formatKiB(w.bundle.sizeBytes)})`);
+      log(
+        `[stack] ${w.name}: ${w.fromCache ? 'cached bundle' : 'built'} ${w.bundle.sha256.slice(0, 12)} (${formatKiB(w.bundle.sizeBytes)})`,
+      );
     }
 
     const running = new Set(prepared.map((w) => w.name));

@@ -3,9 +3,9 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pulumiProject } from '../../system/system.js';
 import { report, runDoctor } from '../doctor.js';
 import { pulumiArgs } from '../pulumi.js';
-import { pulumiProject } from '../../system/system.js';
 
 let bin: string;
 let emptyBin: string;
@@ -47,7 +47,9 @@ describe('doctor', () => {
   });
 
   it('names a missing stack', async () => {
-    expect(failed(await runDoctor(env({ PULUMI_STACK: 'prod' })))).toEqual([expect.stringMatching(/Stack prod: .*no stack named 'prod'.*pulumi stack init prod/)]);
+    expect(failed(await runDoctor(env({ PULUMI_STACK: 'prod' })))).toEqual([
+      expect.stringMatching(/Stack prod: .*no stack named 'prod'.*pulumi stack init prod/),
+    ]);
   });
 
   it('lists missing config and credentials, each with the fix', async () => {

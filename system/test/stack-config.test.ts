@@ -18,11 +18,17 @@ describe('readStackConfig', () => {
   });
 
   it('falls back to auth0:domain, then to the AUTH0_DOMAIN / CLOUDFLARE_ACCOUNT_ID environment', () => {
-    expect(read({ cloudflareAccountId: BASE.cloudflareAccountId }, { domain: 'Tenant.EU.auth0.com' }).auth0Domain).toBe('tenant.eu.auth0.com');
-    const fromEnv = readStackConfig({ get: () => undefined }, { get: () => undefined }, {
-      AUTH0_DOMAIN: 'env.us.auth0.com',
-      CLOUDFLARE_ACCOUNT_ID: BASE.cloudflareAccountId,
-    });
+    expect(read({ cloudflareAccountId: BASE.cloudflareAccountId }, { domain: 'Tenant.EU.auth0.com' }).auth0Domain).toBe(
+      'tenant.eu.auth0.com',
+    );
+    const fromEnv = readStackConfig(
+      { get: () => undefined },
+      { get: () => undefined },
+      {
+        AUTH0_DOMAIN: 'env.us.auth0.com',
+        CLOUDFLARE_ACCOUNT_ID: BASE.cloudflareAccountId,
+      },
+    );
     expect(fromEnv).toMatchObject({ auth0Domain: 'env.us.auth0.com', cloudflareAccountId: BASE.cloudflareAccountId });
   });
 

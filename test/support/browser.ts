@@ -1,7 +1,7 @@
 // Real-browser test plumbing: Debian's Chromium through playwright-core, and a loopback page standing in for a redirect target.
 import { access } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium: tests never download a browser of their own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';

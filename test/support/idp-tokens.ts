@@ -101,7 +101,9 @@ async function tokenRequest(endpoint: string, params: Record<string, string>): P
   });
   const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string; error_description?: string };
   if (!response.ok || !body.access_token) {
-    throw new Error(`Token request (${params.grant_type}) failed: HTTP ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`);
+    throw new Error(
+      `Token request (${params.grant_type}) failed: HTTP ${response.status} ${body.error ?? ''} ${body.error_description ?? ''}`,
+    );
   }
   return body as TokenResponse;
 }

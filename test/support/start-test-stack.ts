@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/local-stack/start-local-stack.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../scripts/local-stack/start-local-stack.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -3,7 +3,6 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { testBindings } from './test/support/test-bindings.js';
 
-
 // Secrets come from test/support/test-bindings.ts; the IdP is faked in-isolate (test/support/fake-idp-token-endpoint.ts).
 export default defineConfig({
   plugins: [

@@ -4,7 +4,7 @@
 //   POST /open/mcp  the MCP SDK alone: stateless Streamable HTTP, a server per request, as workers/mcp-server runs it
 //   POST /mcp       the same behind workers-oauth-provider, set up like workers/mcp-server (resource = origin, the
 //                   token-record cache, props of a realistic size); /authorize approves at once (no consent, no IdP)
-import { OAuthProvider, type OAuthHelpers } from '@cloudflare/workers-oauth-provider';
+import { type OAuthHelpers, OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
@@ -22,7 +22,10 @@ type Ctx = { waitUntil(promise: Promise<unknown>): void };
 const validator = new AjvJsonSchemaValidator();
 
 async function mcpResponse(request: Request): Promise<Response> {
-  const server = new McpServer({ name: 'bench-control', version: '1.0.0' }, { capabilities: { tools: {} }, jsonSchemaValidator: validator });
+  const server = new McpServer(
+    { name: 'bench-control', version: '1.0.0' },
+    { capabilities: { tools: {} }, jsonSchemaValidator: validator },
+  );
   // The real list-todos' result shape for an empty list: text content plus structured content.
   server.registerTool('list-todos', { description: 'Answers an empty list at once.' }, () => ({
     content: [{ type: 'text', text: JSON.stringify({ todos: [] }, null, 2) }],
@@ -38,7 +41,13 @@ async function mcpResponse(request: Request): Promise<Response> {
 /** Props about the size of the real grant's (claims, an upstream access token, refresh and ID tokens). */
 const props = {
   claims: { sub: 'bench|control', email: 'control@example.com', email_verified: true, name: 'Control' },
-  upstream: { accessToken: 'a'.repeat(900), refreshToken: 'r'.repeat(64), idToken: 'i'.repeat(700), expiresAt: 4_000_000_000, scope: 'openid email read:todos' },
+  upstream: {
+    accessToken: 'a'.repeat(900),
+    refreshToken: 'r'.repeat(64),
+    idToken: 'i'.repeat(700),
+    expiresAt: 4_000_000_000,
+    scope: 'openid email read:todos',
+  },
   grantKey: 'g'.repeat(43),
 };
 
@@ -53,7 +62,13 @@ function providerFor(origin: string): OAuthProvider<ControlEnv> {
         async fetch(request: Request, env: ControlEnv) {
           if (new URL(request.url).pathname !== '/authorize' || !env.OAUTH_PROVIDER) return new Response(null, { status: 404 });
           const authRequest = await env.OAUTH_PROVIDER.parseAuthRequest(request);
-          const { redirectTo } = await env.OAUTH_PROVIDER.completeAuthorization({ request: authRequest, userId: 'bench-control', metadata: {}, scope: authRequest.scope, props });
+          const { redirectTo } = await env.OAUTH_PROVIDER.completeAuthorization({
+            request: authRequest,
+            userId: 'bench-control',
+            metadata: {},
+            scope: authRequest.scope,
+            props,
+          });
           return Response.redirect(redirectTo, 302);
         },
       } as never,

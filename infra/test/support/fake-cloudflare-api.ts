@@ -18,7 +18,8 @@ export async function startFakeCloudflareApi(accountId: string, token = 'fake-cl
   const server: Server = createServer((req, res) => {
     state.requests.push(`${req.method} ${req.url}`);
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    const fail = (status: number, code: number, message: string) => send(status, { success: false, errors: [{ code, message }], messages: [], result: null });
+    const fail = (status: number, code: number, message: string) =>
+      send(status, { success: false, errors: [{ code, message }], messages: [], result: null });
     if (req.headers.authorization !== `Bearer ${token}`) return fail(403, 10000, 'Authentication error');
     const prefix = `/accounts/${accountId}/workers/`;
     if (req.method !== 'GET' || !req.url?.startsWith(prefix)) return fail(404, 7003, `Could not route to ${req.url}`);
@@ -35,7 +36,10 @@ export async function startFakeCloudflareApi(accountId: string, token = 'fake-cl
         success: true,
         errors: [],
         messages: [],
-        result: { id: service, default_environment: { environment: 'production', script: { id: service, migration_tag: state.liveTags.get(service) } } },
+        result: {
+          id: service,
+          default_environment: { environment: 'production', script: { id: service, migration_tag: state.liveTags.get(service) } },
+        },
       });
     }
     return fail(404, 7003, `Could not route to ${req.url}`);

@@ -12,7 +12,6 @@ export interface RecordedResource {
   secretPaths: string[];
 }
 
-
 // Pulumi's wire marker for secret values (sig.Secret in the SDK's rpc serialisation).
 const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
 
@@ -101,7 +100,9 @@ export async function runProgram(
     'test',
     true,
   );
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(':') ? k : `${pulumiProject}:${k}`, v])));
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(':') ? k : `${pulumiProject}:${k}`, v])),
+  );
   const exports = await importProgram();
   const outputs: Record<string, unknown> = {};
   const secretOutputs: string[] = [];

@@ -37,7 +37,9 @@ pulumi.runtime.setAllConfig(JSON.parse(process.argv[2] ?? '{}'));
 // --- Mirrors run.js (PULUMI_NODEJS_TYPESCRIPT=true, as Pulumi.yaml's `typescript: true` sets) ---
 const tsConfigPath = process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? 'tsconfig.json';
 const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
-const transpileOnly = process.env.PULUMI_NODEJS_TRANSPILE_ONLY ? process.env.PULUMI_NODEJS_TRANSPILE_ONLY === 'true' : compilerOptions.noCheck;
+const transpileOnly = process.env.PULUMI_NODEJS_TRANSPILE_ONLY
+  ? process.env.PULUMI_NODEJS_TRANSPILE_ONLY === 'true'
+  : compilerOptions.noCheck;
 const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
 const options = { compiler: typescriptRequire, transpileOnly, project: tsConfigPath, skipProject: false, compilerOptions: {} };
 const packageObject = require(path.resolve('package.json'));

@@ -1,6 +1,6 @@
 // Tests for bundleWorker: same artifact as `wrangler deploy --dry-run`, and a hash that follows the sources.
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -33,7 +33,15 @@ describe('bundleWorker', () => {
     const theirs = path.join(scratch, 'out-wrangler');
     await promisify(execFile)(
       path.join(repoRoot, 'node_modules', '.bin', 'node'),
-      [path.join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', theirs, '--config', path.join(todosApiDir, 'wrangler.jsonc')],
+      [
+        path.join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
+        'deploy',
+        '--dry-run',
+        '--outdir',
+        theirs,
+        '--config',
+        path.join(todosApiDir, 'wrangler.jsonc'),
+      ],
       { cwd: todosApiDir, env: { ...process.env, ...wranglerOfflineEnv } },
     );
 
@@ -62,7 +70,10 @@ describe('bundleWorker', () => {
   it("should fail with wrangler's error message when the source does not compile", async () => {
     const broken = path.join(scratch, 'workers', 'broken');
     await mkdir(path.join(broken, 'src'), { recursive: true });
-    await writeFile(path.join(broken, 'wrangler.jsonc'), '{ "name": "broken", "main": "src/index.ts", "compatibility_date": "2026-11-01" }\n');
+    await writeFile(
+      path.join(broken, 'wrangler.jsonc'),
+      '{ "name": "broken", "main": "src/index.ts", "compatibility_date": "2026-11-01" }\n',
+    );
     await writeFile(path.join(broken, 'src', 'index.ts'), 'export default {{ oops\n');
     const failure = bundleWorker({ workerDir: broken, outDir: path.join(scratch, 'out-broken') });
     await expect(failure).rejects.toBeInstanceOf(WorkerBundleError);

@@ -2,8 +2,8 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { allTodosPermissions, mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
-import { authorizeUrl, BrowserlessSession } from './support/browserless-idp-session.js';
 import { pkcePair } from '../../../test/support/browserless-mcp-login.js';
+import { authorizeUrl, BrowserlessSession } from './support/browserless-idp-session.js';
 import { TEST_MCP_URL, useTestIdp } from './support/test-idp.js';
 import { tokenRequest } from './support/token-request.js';
 
@@ -142,7 +142,12 @@ describe('authorization code flow (fetch + form posts)', () => {
 
   it('should refuse an authorization request without PKCE', async () => {
     const session = new BrowserlessSession();
-    const url = authorizeUrl(test().idp.issuer, { clientId: test().idp.mcpApp.clientId, redirectUri: REDIRECT_URI, scope: 'openid', state: 's' });
+    const url = authorizeUrl(test().idp.issuer, {
+      clientId: test().idp.mcpApp.clientId,
+      redirectUri: REDIRECT_URI,
+      scope: 'openid',
+      state: 's',
+    });
     const { url: landed } = await session.follow(url, test().idp.issuer);
     expect(landed.searchParams.get('error')).toBe('invalid_request');
   });
@@ -208,7 +213,10 @@ describe('refresh tokens', () => {
     expect(first.status).toBe(200);
     expect(first.body.refresh_token).toBeTruthy();
     expect(first.body.refresh_token).not.toBe(tokens.refresh_token);
-    expect(decodeJwt(String(first.body.access_token))).toMatchObject({ aud: todosApi.identifier, permissions: ['read:todos', 'write:todos'] });
+    expect(decodeJwt(String(first.body.access_token))).toMatchObject({
+      aud: todosApi.identifier,
+      permissions: ['read:todos', 'write:todos'],
+    });
     expect(test().idp.stats().refreshGrants).toBe(before + 1);
 
     const reused = await refresh(tokens.refresh_token);
@@ -246,7 +254,7 @@ describe('refresh tokens', () => {
 });
 
 describe('client_credentials (the API "Test" tab)', () => {
-  it('should issue a JWT for urn:todos-api with every permission when the test app asks with Auth0\'s audience', async () => {
+  it("should issue a JWT for urn:todos-api with every permission when the test app asks with Auth0's audience", async () => {
     const { idp } = test();
     const { status, body } = await tokenRequest(idp.issuer, {
       grant_type: 'client_credentials',

@@ -3,11 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchChromium, startLandingServer } from '../../../test/support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localUrl, mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
-import { authorizeUrl } from './support/browserless-idp-session.js';
+import { launchChromium, startLandingServer } from '../../../test/support/browser.js';
 import { pkcePair } from '../../../test/support/browserless-mcp-login.js';
+import { authorizeUrl } from './support/browserless-idp-session.js';
 import { startTestIdp, type TestIdp } from './support/test-idp.js';
 
 const IDP_PORT = 18795;

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mcpCallbackUrl, mcpServer, todosApi } from '../../../system/system.js';
-import { authorizeUrl, BrowserlessSession } from './support/browserless-idp-session.js';
 import { pkcePair } from '../../../test/support/browserless-mcp-login.js';
+import { authorizeUrl, BrowserlessSession } from './support/browserless-idp-session.js';
 import { startTestIdp, TEST_MCP_URL, type TestIdp } from './support/test-idp.js';
 import { tokenRequest } from './support/token-request.js';
 

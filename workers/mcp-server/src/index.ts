@@ -2,12 +2,12 @@
 import type { OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { canonicalOrigin, OriginError } from './auth/canonical-origin.js';
 import { createOAuthProvider } from './auth/create-oauth-provider.js';
-import { endGrantOfBearer } from './auth/end-grant.js';
 import { failurePage } from './auth/default-handler.js';
+import { endGrantOfBearer } from './auth/end-grant.js';
 import { errorPage } from './auth/html-page.js';
 import { withTokenRecordCache } from './auth/token-record-cache.js';
 import { cachedVerification, noteVerificationStart } from './auth/verified-token-cache.js';
-import { streamableHttpHandler, type McpHandlerContext } from './mcp/streamable-http-handler.js';
+import { type McpHandlerContext, streamableHttpHandler } from './mcp/streamable-http-handler.js';
 
 export { McpSseSession } from './mcp/sse/mcp-sse-session.js';
 export { UpstreamTokenStore } from './upstream/upstream-token-store.js';
@@ -46,7 +46,8 @@ export default {
       const endGrant = () => endGrantOfBearer(request, origin, handlerEnv);
       // A token the provider verified for /mcp moments ago goes straight to the handler, as the provider would send it.
       const verified = cachedVerification(request, origin);
-      if (verified) return await streamableHttpHandler.fetch(request, handlerEnv, Object.assign(ctx, verified, { endGrant }) as McpHandlerContext);
+      if (verified)
+        return await streamableHttpHandler.fetch(request, handlerEnv, Object.assign(ctx, verified, { endGrant }) as McpHandlerContext);
       noteVerificationStart(request);
       return await providerFor(origin).fetch(request, handlerEnv, Object.assign(ctx, { endGrant }));
     } catch (error) {

@@ -10,7 +10,9 @@ describe('canonicalOrigin', () => {
   });
 
   it('should prefer MCP_SERVER_URL when it is set', () => {
-    expect(canonicalOrigin(new Request('https://x.workers.dev/mcp'), { ...env, MCP_SERVER_URL: 'https://mcp.example.com' })).toBe('https://mcp.example.com');
+    expect(canonicalOrigin(new Request('https://x.workers.dev/mcp'), { ...env, MCP_SERVER_URL: 'https://mcp.example.com' })).toBe(
+      'https://mcp.example.com',
+    );
   });
 
   it('should refuse plain http on a non-loopback host', () => {

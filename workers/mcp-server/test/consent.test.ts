@@ -1,7 +1,16 @@
 // The consent page and its decisions: escaped client text, no framing, CSRF binding, deny, and validation failures.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { issuer, resetIdp } from './support/fake-idp-token-endpoint.js';
-import { authorizePath, CookieJar, clientRedirect, fetchWorker, handleFrom, pkce, postConsent, registerClient } from './support/oauth-flow.js';
+import {
+  authorizePath,
+  CookieJar,
+  clientRedirect,
+  fetchWorker,
+  handleFrom,
+  pkce,
+  postConsent,
+  registerClient,
+} from './support/oauth-flow.js';
 
 beforeEach(resetIdp);
 

@@ -50,7 +50,12 @@ describe('/mcp and /sse authentication', () => {
     const { tokens } = await signIn();
     const init = await postMcp(tokens.access_token);
     expect(init.status).toBe(200);
-    const whoami = await postMcp(tokens.access_token, undefined, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } });
+    const whoami = await postMcp(tokens.access_token, undefined, {
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'whoami', arguments: {} },
+    });
     expect(whoami.status).toBe(200);
     const body = await whoami.text();
     expect(body).toContain('auth0|alice');

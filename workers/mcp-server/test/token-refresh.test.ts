@@ -59,7 +59,11 @@ describe('MCP refresh_token grant', () => {
     idp.mode = 'invalid_grant';
     const call = await fetchWorker('/mcp', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${tokens.access_token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      headers: {
+        Authorization: `Bearer ${tokens.access_token}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list-todos', arguments: {} } }),
     });
     expect(call.status).toBe(200);

@@ -2,8 +2,8 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { McpProps, UpstreamTokens } from '../src/props.js';
-import { clearDiscoveryCache } from '../src/upstream/idp-client.js';
 import { getUpstreamAccessToken } from '../src/upstream/get-upstream-access-token.js';
+import { clearDiscoveryCache } from '../src/upstream/idp-client.js';
 import { UpstreamAuthError } from '../src/upstream/upstream-auth-error.js';
 import { STORE_RETENTION_MS } from '../src/upstream/upstream-token-store.js';
 import { idp, mintAccessToken, resetIdp } from './support/fake-idp-token-endpoint.js';

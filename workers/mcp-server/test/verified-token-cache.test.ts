@@ -41,7 +41,10 @@ function mcpRequest(token = TOKEN, init: { method?: string; path?: string; heade
 }
 
 /** What the provider does for a valid token: note the start, verify, then call the /mcp handler with props and auth. */
-async function verifyThroughProvider(request: Request, options: { origin?: string; expiresAt?: number; between?: () => Promise<void> } = {}) {
+async function verifyThroughProvider(
+  request: Request,
+  options: { origin?: string; expiresAt?: number; between?: () => Promise<void> } = {},
+) {
   noteVerificationStart(request);
   await options.between?.();
   const handler = rememberingVerifiedTokens(options.origin ?? ORIGIN, { fetch: async () => new Response('handled') });
@@ -66,7 +69,10 @@ describe('verified-token cache', () => {
     ['another token of the same grant', () => cachedVerification(mcpRequest('user-1:grant-1:secret-2'), ORIGIN)],
     ['a GET', () => cachedVerification(mcpRequest(TOKEN, { method: 'GET' }), ORIGIN)],
     ['another path', () => cachedVerification(mcpRequest(TOKEN, { path: '/sse/message' }), ORIGIN)],
-    ['a browser request (CORS answers stay with the provider)', () => cachedVerification(mcpRequest(TOKEN, { headers: { Origin: 'https://app.example' } }), ORIGIN)],
+    [
+      'a browser request (CORS answers stay with the provider)',
+      () => cachedVerification(mcpRequest(TOKEN, { headers: { Origin: 'https://app.example' } }), ORIGIN),
+    ],
     ['two credentials in one header', () => cachedVerification(mcpRequest(`${TOKEN}, x`), ORIGIN)],
   ])('should send %s through the provider', async (_case, lookup) => {
     await verifyThroughProvider(mcpRequest());

@@ -1,5 +1,5 @@
 // wrangler.jsonc must agree with system/system.ts, the single description of the system.
-import { parse, type ParseError } from 'jsonc-parser';
+import { type ParseError, parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { mcpServer, todosApi } from '../../../system/system.js';
 import wranglerJsonc from '../wrangler.jsonc?raw';
@@ -41,7 +41,13 @@ describe('wrangler.jsonc', () => {
   });
 
   it('should require every secret, and not block loopback fetches (CIMD flag is added only for cloud deploys)', () => {
-    expect(config.secrets.required.sort()).toEqual(['API_BASE_URL', 'AUTH0_CLIENT_ID', 'AUTH0_CLIENT_SECRET', 'AUTH0_DOMAIN', 'COOKIE_ENCRYPTION_KEY']);
+    expect(config.secrets.required.sort()).toEqual([
+      'API_BASE_URL',
+      'AUTH0_CLIENT_ID',
+      'AUTH0_CLIENT_SECRET',
+      'AUTH0_DOMAIN',
+      'COOKIE_ENCRYPTION_KEY',
+    ]);
     expect(config.compatibility_flags ?? []).not.toContain('global_fetch_strictly_public');
   });
 });

@@ -4,8 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { callWorker, problemOf } from './support/call-worker.js';
 import { audience, base64url, issuer, jwksRequests, mintToken, publicJwk, unreachableIssuer } from './support/fake-idp-jwks.js';
 
-const invalidToken = (description: string) =>
-  `Bearer realm="todos-api", error="invalid_token", error_description="${description}"`;
+const invalidToken = (description: string) => `Bearer realm="todos-api", error="invalid_token", error_description="${description}"`;
 
 /** Calls GET /api/me and checks the 401 invalid_token answer, including that the token is not echoed. */
 async function expectRejected(token: string, description: string): Promise<void> {
@@ -87,11 +86,17 @@ describe('a forged or invalid token', () => {
   });
 
   it('should be rejected when issued by another issuer', async () => {
-    await expectRejected(await mintToken('auth0|alice', [], { claims: { iss: 'https://evil.example/' } }), 'The access token has an invalid iss claim');
+    await expectRejected(
+      await mintToken('auth0|alice', [], { claims: { iss: 'https://evil.example/' } }),
+      'The access token has an invalid iss claim',
+    );
   });
 
   it('should be rejected when meant for another audience', async () => {
-    await expectRejected(await mintToken('auth0|alice', [], { claims: { aud: 'urn:other-api' } }), 'The access token has an invalid aud claim');
+    await expectRejected(
+      await mintToken('auth0|alice', [], { claims: { aud: 'urn:other-api' } }),
+      'The access token has an invalid aud claim',
+    );
   });
 
   it('should be rejected when expired beyond the clock tolerance', async () => {
@@ -124,7 +129,10 @@ describe('when the identity provider is unreachable', () => {
     const token = await mintToken('auth0|alice', [], { claims: { iss: unreachableIssuer } });
     const response = await callWorker('/api/me', { token, vars: { AUTH0_ISSUER: unreachableIssuer } });
     // The operator sees the real reason; the client does not.
-    expect(log).toHaveBeenCalledWith(expect.stringContaining('503 temporarily_unavailable'), expect.objectContaining({ message: 'Network connection lost.' }));
+    expect(log).toHaveBeenCalledWith(
+      expect.stringContaining('503 temporarily_unavailable'),
+      expect.objectContaining({ message: 'Network connection lost.' }),
+    );
     log.mockRestore();
     expect(response.status).toBe(503);
     expect(response.headers.get('WWW-Authenticate')).toBeNull();

@@ -20,12 +20,21 @@ describe('resolveAuthConfig()', () => {
   );
 
   it.each([
-    [{ AUTH0_ISSUER: 'http://idp.example.com/' }, 'AUTH0_ISSUER uses http:// on a non-loopback host (idp.example.com): only https:// is allowed there.'],
+    [
+      { AUTH0_ISSUER: 'http://idp.example.com/' },
+      'AUTH0_ISSUER uses http:// on a non-loopback host (idp.example.com): only https:// is allowed there.',
+    ],
     [{ AUTH0_ISSUER: 'ftp://localhost/' }, 'AUTH0_ISSUER must be an https:// URL (http:// only on loopback); got protocol "ftp:".'],
     [{ AUTH0_ISSUER: 'not a url' }, 'AUTH0_ISSUER is not an absolute URL: "not a url".'],
     [{ AUTH0_DOMAIN: '' }, 'Neither AUTH0_ISSUER nor AUTH0_DOMAIN is set: set AUTH0_DOMAIN to the Auth0 tenant domain.'],
-    [{ AUTH0_DOMAIN: 'https://example.us.auth0.com/' }, 'AUTH0_DOMAIN must be a host name like "example.us.auth0.com", without scheme or path; got "https://example.us.auth0.com/".'],
-    [{ AUTH0_DOMAIN: 'example.us.auth0.com', AUTH0_AUDIENCE: ' ' }, 'AUTH0_AUDIENCE is empty: set it to the API identifier (the tokens\' "aud").'],
+    [
+      { AUTH0_DOMAIN: 'https://example.us.auth0.com/' },
+      'AUTH0_DOMAIN must be a host name like "example.us.auth0.com", without scheme or path; got "https://example.us.auth0.com/".',
+    ],
+    [
+      { AUTH0_DOMAIN: 'example.us.auth0.com', AUTH0_AUDIENCE: ' ' },
+      'AUTH0_AUDIENCE is empty: set it to the API identifier (the tokens\' "aud").',
+    ],
   ])('should fail loudly for %j', (vars, message) => {
     const call = () => resolveAuthConfig({ AUTH0_DOMAIN: '', AUTH0_AUDIENCE: 'urn:todos-api', ...vars });
     expect(call).toThrow(AuthConfigError);

@@ -35,7 +35,9 @@ describe('GET /api/billing', () => {
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
     const bodies = await Promise.all(responses.map((response) => response.json()));
     expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
-    const { count } = (await env.DB.prepare('SELECT count(*) AS count FROM billing_profiles WHERE owner = ?').bind('auth0|billing-race').first<{ count: number }>())!;
+    const { count } = (await env.DB.prepare('SELECT count(*) AS count FROM billing_profiles WHERE owner = ?')
+      .bind('auth0|billing-race')
+      .first<{ count: number }>())!;
     expect(count).toBe(1);
   });
 

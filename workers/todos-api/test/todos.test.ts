@@ -66,7 +66,12 @@ describe('POST /api/todos', () => {
 
   it('should reject a body that is not JSON with 400', async () => {
     const { token } = await newUser();
-    const response = await callWorker('/api/todos', { method: 'POST', token, body: '{"title":', headers: { 'Content-Type': 'application/json' } });
+    const response = await callWorker('/api/todos', {
+      method: 'POST',
+      token,
+      body: '{"title":',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(response.status).toBe(400);
     expect(await problemOf(response)).toEqual({
       title: 'Bad Request',
@@ -78,7 +83,12 @@ describe('POST /api/todos', () => {
 
   it('should reject a body that is not declared as JSON with 415', async () => {
     const { token } = await newUser();
-    const response = await callWorker('/api/todos', { method: 'POST', token, body: '{"title":"x"}', headers: { 'Content-Type': 'text/plain' } });
+    const response = await callWorker('/api/todos', {
+      method: 'POST',
+      token,
+      body: '{"title":"x"}',
+      headers: { 'Content-Type': 'text/plain' },
+    });
     expect(response.status).toBe(415);
     expect((await problemOf(response)).error).toBe('invalid_request');
   });
@@ -133,7 +143,7 @@ describe('GET /api/todos', () => {
 });
 
 describe('PATCH /api/todos/:id', () => {
-  it('should update the title and completion of the caller\'s todo', async () => {
+  it("should update the title and completion of the caller's todo", async () => {
     const { token } = await newUser();
     const created = await createTodo(token, 'draft');
     const response = await callWorker(`/api/todos/${created.id}`, { method: 'PATCH', token, json: { title: 'final', completed: true } });
@@ -152,7 +162,13 @@ describe('PATCH /api/todos/:id', () => {
     [{}, [{ field: 'body', message: 'must contain "title" or "completed"' }]],
     [{ completed: 'yes' }, [{ field: 'completed', message: 'must be a boolean' }]],
     [{ complete: true }, [{ field: 'complete', message: 'is not a known field' }]],
-    [{ title: '', completed: 1 }, [{ field: 'title', message: 'must be 1 to 200 characters after trimming' }, { field: 'completed', message: 'must be a boolean' }]],
+    [
+      { title: '', completed: 1 },
+      [
+        { field: 'title', message: 'must be 1 to 200 characters after trimming' },
+        { field: 'completed', message: 'must be a boolean' },
+      ],
+    ],
   ])('should reject the body %j with 400 and field errors', async (json, errors) => {
     const { token } = await newUser();
     const created = await createTodo(token, 'x');

@@ -1,5 +1,5 @@
 // wrangler.jsonc must agree with system/system.ts, the single description of the system.
-import { parse, type ParseError } from 'jsonc-parser';
+import { type ParseError, parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { todosApi } from '../../../system/system.js';
 import wranglerJsonc from '../wrangler.jsonc?raw';
@@ -26,6 +26,8 @@ describe('wrangler.jsonc', () => {
   });
 
   it('should bind the D1 database of system.ts', () => {
-    expect(config.d1_databases).toEqual([expect.objectContaining({ binding: todosApi.database.binding, database_name: todosApi.database.name })]);
+    expect(config.d1_databases).toEqual([
+      expect.objectContaining({ binding: todosApi.database.binding, database_name: todosApi.database.name }),
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startLocalIdp, type LocalIdp, type LocalIdpOptions } from '../../start-local-idp.js';
+import { type LocalIdp, type LocalIdpOptions, startLocalIdp } from '../../start-local-idp.js';
 
 /** The MCP server origin the test IdP registers `<origin>/callback` for. */
 export const TEST_MCP_URL = 'http://localhost:18788';
@@ -17,10 +17,7 @@ export interface TestIdp {
   dispose(): Promise<void>;
 }
 
-export async function startTestIdp(
-  port: number,
-  options: Partial<Omit<LocalIdpOptions, 'port'>> = {},
-): Promise<TestIdp> {
+export async function startTestIdp(port: number, options: Partial<Omit<LocalIdpOptions, 'port'>> = {}): Promise<TestIdp> {
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(os.tmpdir(), 'local-idp-test-')));
   let idp: LocalIdp;
   try {

@@ -51,7 +51,8 @@ async function decideConsent(request: Request, env: Env, origin: string): Promis
     return new Response(null, { status: 302, headers: denied.headers });
   }
   if (decision !== 'approve') return errorPage(400, 'Invalid request', 'Choose Allow or Deny.');
-  const remember = form.get('remember') === '1' ? { secret: env.COOKIE_ENCRYPTION_KEY, maxAgeSeconds: REMEMBER_CONSENT_SECONDS } : undefined;
+  const remember =
+    form.get('remember') === '1' ? { secret: env.COOKIE_ENCRYPTION_KEY, maxAgeSeconds: REMEMBER_CONSENT_SECONDS } : undefined;
   const approved = await oauth.approveConsent(request, handle, remember ? { remember } : {});
   return redirectToIdp(oauth, approved.request, idpConfig(env), origin, approved.headers);
 }

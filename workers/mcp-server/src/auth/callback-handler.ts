@@ -9,7 +9,8 @@ import { oauthHelpers } from './oauth-helpers.js';
 import type { UpstreamStateData } from './upstream-redirect.js';
 
 export async function handleCallback(request: Request, env: Env, origin: string): Promise<Response> {
-  if (request.method !== 'GET') return errorPage(405, 'Method not allowed', 'The sign-in callback accepts GET only.', new Headers({ Allow: 'GET' }));
+  if (request.method !== 'GET')
+    return errorPage(405, 'Method not allowed', 'The sign-in callback accepts GET only.', new Headers({ Allow: 'GET' }));
   const oauth = oauthHelpers(env);
   let resumed;
   try {
@@ -31,7 +32,10 @@ export async function handleCallback(request: Request, env: Env, origin: string)
 
   // The user declined at the IdP (or it failed there): tell the MCP client, with its state and our iss.
   if (params.has('error') || !params.get('code')) {
-    headers.set('Location', authorizationErrorRedirect(authRequest, 'access_denied', 'The sign-in at the identity provider was not completed.'));
+    headers.set(
+      'Location',
+      authorizationErrorRedirect(authRequest, 'access_denied', 'The sign-in at the identity provider was not completed.'),
+    );
     return new Response(null, { status: 302, headers });
   }
 

@@ -1,7 +1,7 @@
 // Ends the MCP grant behind a request's bearer token, through the library's own revokeGrant.
 import { getOAuthApi } from '@cloudflare/workers-oauth-provider';
-import { oauthProviderOptions } from './create-oauth-provider.js';
 import { bearerTokenOf, grantOfAccessToken } from './access-token-format.js';
+import { oauthProviderOptions } from './create-oauth-provider.js';
 
 /**
  * Revokes the grant the request's access token belongs to (its tokens and its record), as the

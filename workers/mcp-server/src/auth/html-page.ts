@@ -56,7 +56,10 @@ export function htmlResponse(html: string, status = 200, headers: Headers = new 
 /** A clear error page: never a redirect, never a stack trace. `message` is plain text (escaped here). */
 export function errorPage(status: number, title: string, message: string, headers?: Headers): Response {
   return htmlResponse(
-    htmlDocument(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>\n<p class="muted">You can close this window and start again from your MCP client.</p>`),
+    htmlDocument(
+      title,
+      `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>\n<p class="muted">You can close this window and start again from your MCP client.</p>`,
+    ),
     status,
     headers,
   );

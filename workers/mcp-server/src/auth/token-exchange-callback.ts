@@ -1,5 +1,10 @@
 // On the MCP client's refresh: refresh the upstream tokens through the grant's store; map IdP failures to OAuth errors.
-import { GrantType, OAuthError, type TokenExchangeCallbackOptions, type TokenExchangeCallbackResult } from '@cloudflare/workers-oauth-provider';
+import {
+  GrantType,
+  OAuthError,
+  type TokenExchangeCallbackOptions,
+  type TokenExchangeCallbackResult,
+} from '@cloudflare/workers-oauth-provider';
 import type { McpProps } from '../props.js';
 import { refreshUpstream } from '../upstream/get-upstream-access-token.js';
 import { UpstreamAuthError } from '../upstream/upstream-auth-error.js';

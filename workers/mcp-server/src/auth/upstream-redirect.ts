@@ -1,7 +1,7 @@
 // After consent (given now or remembered): start the IdP login with a single-use, browser-bound state.
 import type { AuthRequest, OAuthHelpers } from '@cloudflare/workers-oauth-provider';
 import { mcpCallbackUrl } from '../../../../system/system.js';
-import { newLoginSecrets, startUpstreamLogin, discover, type UpstreamLoginSecrets } from '../upstream/idp-client.js';
+import { discover, newLoginSecrets, startUpstreamLogin, type UpstreamLoginSecrets } from '../upstream/idp-client.js';
 import type { IdpConfig } from '../upstream/idp-config.js';
 
 /** What beginUpstream() keeps (encrypted, server-side) for the callback. */

@@ -1,9 +1,9 @@
 // A short-lived, per-isolate cache of /mcp access tokens the OAuth provider has verified, with their grant props.
 import { mcpServer } from '../../../../system/system.js';
-import type { McpHandlerContext } from '../mcp/streamable-http-handler.js';
 import type { VerifiedMcpToken } from '../mcp/mcp-request-auth.js';
+import type { McpHandlerContext } from '../mcp/streamable-http-handler.js';
 import type { McpProps } from '../props.js';
-import { bearerTokenOf, grantOfAccessToken, grantOfKvKey, sameGrant, type GrantRef } from './access-token-format.js';
+import { bearerTokenOf, type GrantRef, grantOfAccessToken, grantOfKvKey, sameGrant } from './access-token-format.js';
 import { kvWriteCount, onKvWrite, TOKEN_RECORD_TTL_MS } from './token-record-cache.js';
 
 /**
@@ -71,7 +71,10 @@ export function noteVerificationStart(request: Request): void {
  * Wraps the /mcp handler the provider calls once it has verified the token: the verification is
  * remembered, unless a KV write happened in this isolate while it ran (it may have revoked the token).
  */
-export function rememberingVerifiedTokens(origin: string, handler: { fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> }) {
+export function rememberingVerifiedTokens(
+  origin: string,
+  handler: { fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> },
+) {
   return {
     fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> {
       remember(request, origin, ctx);

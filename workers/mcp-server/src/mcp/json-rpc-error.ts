@@ -12,12 +12,7 @@ export const JsonRpcErrorCode = {
 } as const;
 
 /** A JSON-RPC error object with `id: null` (the request could not be identified), as the SDK answers. */
-export function jsonRpcErrorResponse(
-  status: number,
-  code: number,
-  message: string,
-  headers?: Record<string, string>,
-): Response {
+export function jsonRpcErrorResponse(status: number, code: number, message: string, headers?: Record<string, string>): Response {
   return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
     status,
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },

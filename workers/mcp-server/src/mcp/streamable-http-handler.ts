@@ -2,7 +2,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { McpProps } from '../props.js';
 import { createMcpServer } from './create-mcp-server.js';
-import { jsonRpcErrorResponse, JsonRpcErrorCode, methodNotAllowed } from './json-rpc-error.js';
+import { JsonRpcErrorCode, jsonRpcErrorResponse, methodNotAllowed } from './json-rpc-error.js';
 import { mcpAuthInfo, type VerifiedMcpToken } from './mcp-request-auth.js';
 import { MAX_MCP_BODY_BYTES, preparseJsonBody } from './request-body.js';
 

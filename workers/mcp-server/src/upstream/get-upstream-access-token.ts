@@ -1,7 +1,7 @@
 // The MCP tools' way to an upstream access token: asks the grant's UpstreamTokenStore, which refreshes when needed.
 import type { McpProps, UpstreamTokens } from '../props.js';
 import { UpstreamAuthError } from './upstream-auth-error.js';
-import { REFRESH_MARGIN_SECONDS, type UpstreamTokenStore, type UpstreamTokenResult } from './upstream-token-store.js';
+import { REFRESH_MARGIN_SECONDS, type UpstreamTokenResult, type UpstreamTokenStore } from './upstream-token-store.js';
 
 function storeFor(env: Env, grantKey: string): DurableObjectStub<UpstreamTokenStore> {
   return env.UPSTREAM_TOKENS.get(env.UPSTREAM_TOKENS.idFromName(grantKey));

@@ -1,11 +1,11 @@
 // /sse + /sse/message (legacy HTTP+SSE): stream opening, messages answered on the stream, and session ownership.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { McpProps } from '../../src/props.js';
 import { sseHandler } from '../../src/mcp/sse/sse-handler.js';
+import type { McpProps } from '../../src/props.js';
 import { aliceProps, bobProps, handlerContext } from './support/mcp-test-context.js';
-import { resetUpstreamStub } from './support/upstream-stub.js';
 import { SseReader } from './support/sse-reader.js';
+import { resetUpstreamStub } from './support/upstream-stub.js';
 
 vi.mock('../../src/upstream/get-upstream-access-token.js', async (importOriginal) => {
   const stub = await import('./support/upstream-stub.js');
@@ -152,7 +152,11 @@ describe('/sse/message refusals', () => {
 
   it('should answer malformed JSON with a JSON-RPC parse error', async () => {
     const { endpoint } = await openSession();
-    const response = await sse(endpoint, aliceProps(), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc":' });
+    const response = await sse(endpoint, aliceProps(), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"jsonrpc":',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
   });
@@ -172,7 +176,12 @@ describe('/sse/message refusals', () => {
 
   it('should refuse a body over 1 MiB with 413', async () => {
     const { endpoint } = await openSession();
-    const response = await post(endpoint, aliceProps(), { jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(1024 * 1024) } });
+    const response = await post(endpoint, aliceProps(), {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'ping',
+      params: { pad: 'x'.repeat(1024 * 1024) },
+    });
     expect(response.status).toBe(413);
   });
 

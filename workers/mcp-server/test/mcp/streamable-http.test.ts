@@ -4,9 +4,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { McpProps } from '../../src/props.js';
 import { streamableHttpHandler } from '../../src/mcp/streamable-http-handler.js';
 import { toolMessages } from '../../src/mcp/tools/tool-result.js';
+import type { McpProps } from '../../src/props.js';
 import { createFakeTodosApi, type FakeTodosApi } from './support/fake-todos-api.js';
 import { ALICE_UPSTREAM_TOKEN, aliceProps, handlerContext, SECRET_TOKENS } from './support/mcp-test-context.js';
 import { getUpstreamAccessTokenStub, resetUpstreamStub, StubUpstreamAuthError } from './support/upstream-stub.js';
@@ -91,8 +91,16 @@ describe('/mcp tools/list', () => {
       ['add-todo', 'complete-todo', 'delete-todo', 'list-billing', 'list-todos', 'whoami'].sort(),
     );
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    expect(byName['add-todo']?.inputSchema).toMatchObject({ type: 'object', required: ['title'], properties: { title: { type: 'string' } } });
-    expect(byName['complete-todo']?.inputSchema).toMatchObject({ type: 'object', required: ['id'], properties: { completed: { type: 'boolean', default: true } } });
+    expect(byName['add-todo']?.inputSchema).toMatchObject({
+      type: 'object',
+      required: ['title'],
+      properties: { title: { type: 'string' } },
+    });
+    expect(byName['complete-todo']?.inputSchema).toMatchObject({
+      type: 'object',
+      required: ['id'],
+      properties: { completed: { type: 'boolean', default: true } },
+    });
     expect(byName['delete-todo']?.inputSchema).toMatchObject({ type: 'object', required: ['id'] });
     expect(byName['list-todos']?.annotations?.readOnlyHint).toBe(true);
     expect(byName['delete-todo']?.annotations?.destructiveHint).toBe(true);
@@ -149,7 +157,13 @@ describe('/mcp tools: happy paths', () => {
       `PATCH /api/todos/${todo.id}`,
       `DELETE /api/todos/${todo.id}`,
     ]);
-    expect(api.calls.map((call) => call.body)).toEqual([{ title: 'Buy milk' }, undefined, { completed: true }, { completed: false }, undefined]);
+    expect(api.calls.map((call) => call.body)).toEqual([
+      { title: 'Buy milk' },
+      undefined,
+      { completed: true },
+      { completed: false },
+      undefined,
+    ]);
     expect(new Set(api.calls.map((call) => call.authorization))).toEqual(new Set([`Bearer ${ALICE_UPSTREAM_TOKEN}`]));
     for (const result of [added, listed, completed, deleted]) expectNoSecrets(result);
   });
@@ -323,7 +337,12 @@ describe('/mcp HTTP layer', () => {
   });
 
   it('should refuse a body over 1 MiB with 413', async () => {
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add-todo', arguments: { title: 'x'.repeat(1024 * 1024) } } });
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'add-todo', arguments: { title: 'x'.repeat(1024 * 1024) } },
+    });
     const response = await rawPost(big);
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });

@@ -19,7 +19,12 @@ const list = { method: 'GET', path: '/api/todos', requiredScope: 'read:todos' } 
 describe('callTodosApi', () => {
   it('should send the bearer token and JSON body over the service binding', async () => {
     const { target, requests } = binding(() => Response.json({ id: '1' }, { status: 201 }));
-    const result = await callTodosApi(target, 'tok', { method: 'POST', path: '/api/todos', body: { title: 't' }, requiredScope: 'write:todos' });
+    const result = await callTodosApi(target, 'tok', {
+      method: 'POST',
+      path: '/api/todos',
+      body: { title: 't' },
+      requiredScope: 'write:todos',
+    });
     expect(result).toEqual({ ok: true, status: 201, data: { id: '1' } });
     expect(requests[0]?.url).toBe('https://todos-api.internal/api/todos');
     expect(requests[0]?.headers.get('Authorization')).toBe('Bearer tok');
@@ -44,7 +49,11 @@ describe('callTodosApi', () => {
 
   it('should take the missing scope from the RFC 6750 challenge', async () => {
     const { target } = binding(
-      () => new Response(null, { status: 403, headers: { 'WWW-Authenticate': 'Bearer realm="api", error="insufficient_scope", scope="read:billing"' } }),
+      () =>
+        new Response(null, {
+          status: 403,
+          headers: { 'WWW-Authenticate': 'Bearer realm="api", error="insufficient_scope", scope="read:billing"' },
+        }),
     );
     expect(await callTodosApi(target, 'tok', list)).toEqual({ ok: false, failure: { kind: 'insufficient_scope', scope: 'read:billing' } });
   });
@@ -56,7 +65,16 @@ describe('callTodosApi', () => {
 
   it('should list field errors from a 400', async () => {
     const { target } = binding(() =>
-      Response.json({ error: 'invalid_request', issues: [{ path: ['title'], message: 'Too long' }, { field: 'due', message: 'Invalid date' }] }, { status: 400 }),
+      Response.json(
+        {
+          error: 'invalid_request',
+          issues: [
+            { path: ['title'], message: 'Too long' },
+            { field: 'due', message: 'Invalid date' },
+          ],
+        },
+        { status: 400 },
+      ),
     );
     expect(await callTodosApi(target, 'tok', list)).toEqual({
       ok: false,
@@ -66,7 +84,10 @@ describe('callTodosApi', () => {
 
   it('should fall back to error_description for a 400 without field errors', async () => {
     const { target } = binding(() => Response.json({ error: 'invalid_request', error_description: 'title is required' }, { status: 400 }));
-    expect(await callTodosApi(target, 'tok', list)).toEqual({ ok: false, failure: { kind: 'invalid_request', details: ['title is required'] } });
+    expect(await callTodosApi(target, 'tok', list)).toEqual({
+      ok: false,
+      failure: { kind: 'invalid_request', details: ['title is required'] },
+    });
   });
 
   it.each([

@@ -48,7 +48,15 @@ const codes = new Map<string, PendingCode>();
 let counter = 0;
 
 export function resetIdp(): void {
-  Object.assign(idp, { mode: 'ok', accessTokenTtl: 3600, refreshDelayMs: 0, refreshCalls: 0, refreshTokensSeen: [], codeExchanges: 0, discoveryDown: false });
+  Object.assign(idp, {
+    mode: 'ok',
+    accessTokenTtl: 3600,
+    refreshDelayMs: 0,
+    refreshCalls: 0,
+    refreshTokensSeen: [],
+    codeExchanges: 0,
+    discoveryDown: false,
+  });
   codes.clear();
 }
 
@@ -88,7 +96,10 @@ async function idToken(sub: string, nonce: string): Promise<string> {
 
 async function s256(verifier: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });

@@ -61,7 +61,10 @@ export async function registerClient(metadata: Record<string, unknown> = {}, bas
 }
 
 function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 export async function pkce(): Promise<{ verifier: string; challenge: string }> {
@@ -92,7 +95,13 @@ export function handleFrom(html: string): string {
   return match[1]!;
 }
 
-export function postConsent(jar: CookieJar | undefined, handle: string, decision: 'approve' | 'deny', remember = false, base = origin): Promise<Response> {
+export function postConsent(
+  jar: CookieJar | undefined,
+  handle: string,
+  decision: 'approve' | 'deny',
+  remember = false,
+  base = origin,
+): Promise<Response> {
   const body = new URLSearchParams({ handle, decision });
   if (remember) body.set('remember', '1');
   return fetchWorker('/authorize', {
@@ -107,7 +116,7 @@ export function postConsent(jar: CookieJar | undefined, handle: string, decision
 /** Up to the IdP: GET /authorize, approve consent, and return the IdP authorize URL the Worker redirected to. */
 export async function approveToIdp(jar: CookieJar, clientId: string, challenge: string, base = origin): Promise<URL> {
   const page = await fetchWorker(authorizePath(clientId, challenge, {}, base), { jar, base });
-  if (page.status !== 200) throw new Error(`consent page: ${page.status} ${page.headers.get("Location") ?? ""} ${await page.text()}`);
+  if (page.status !== 200) throw new Error(`consent page: ${page.status} ${page.headers.get('Location') ?? ''} ${await page.text()}`);
   const approved = await postConsent(jar, handleFrom(await page.text()), 'approve', false, base);
   if (approved.status !== 302) throw new Error(`approve: ${approved.status} ${await approved.text()}`);
   return new URL(approved.headers.get('Location')!);
@@ -127,7 +136,10 @@ export async function signIn(sub = 'auth0|alice', base = origin): Promise<{ clie
   const { verifier, challenge } = await pkce();
   const idpAuthorize = await approveToIdp(jar, client.client_id, challenge, base);
   const code = loginAt(idpAuthorize, sub);
-  const callback = await fetchWorker(`/callback?${new URLSearchParams({ code, state: idpAuthorize.searchParams.get('state')! })}`, { jar, base });
+  const callback = await fetchWorker(`/callback?${new URLSearchParams({ code, state: idpAuthorize.searchParams.get('state')! })}`, {
+    jar,
+    base,
+  });
   if (callback.status !== 302) throw new Error(`callback: ${callback.status} ${await callback.text()}`);
   const back = new URL(callback.headers.get('Location')!);
   const token = await fetchWorker('/oauth/token', {

@@ -51,7 +51,8 @@ function resolveIssuer(vars: AuthVars): string {
   const explicit = vars.AUTH0_ISSUER?.trim() ?? '';
   if (explicit !== '') return checkIssuerUrl(explicit);
   const domain = vars.AUTH0_DOMAIN?.trim() ?? '';
-  if (domain === '') throw new AuthConfigError('Neither AUTH0_ISSUER nor AUTH0_DOMAIN is set: set AUTH0_DOMAIN to the Auth0 tenant domain.');
+  if (domain === '')
+    throw new AuthConfigError('Neither AUTH0_ISSUER nor AUTH0_DOMAIN is set: set AUTH0_DOMAIN to the Auth0 tenant domain.');
   // A bare host name only: a scheme or path here would silently build a wrong issuer.
   if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$/.test(domain)) {
     throw new AuthConfigError(`AUTH0_DOMAIN must be a host name like "example.us.auth0.com", without scheme or path; got "${domain}".`);

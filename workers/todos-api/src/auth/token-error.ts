@@ -11,7 +11,7 @@ export function tokenVerificationError(err: unknown, realm: string): HttpError {
     // Non-jose errors here come from fetch() of the JWKS (DNS, connection refused, TLS).
     return new HttpError(503, {
       code: 'temporarily_unavailable',
-      detail: 'The identity provider\'s signing keys could not be fetched; try again later.',
+      detail: "The identity provider's signing keys could not be fetched; try again later.",
       headers: { 'Retry-After': '30' },
       cause: err,
     });

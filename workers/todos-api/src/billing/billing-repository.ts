@@ -27,12 +27,25 @@ export async function getOrCreateBillingProfile(db: D1Database, owner: string): 
       `INSERT INTO billing_profiles (owner, plan, status, currency, monthly_price_cents, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (owner) DO NOTHING`,
     )
-    .bind(owner, sampleProfile.plan, sampleProfile.status, sampleProfile.currency, sampleProfile.monthlyPriceCents, new Date().toISOString());
+    .bind(
+      owner,
+      sampleProfile.plan,
+      sampleProfile.status,
+      sampleProfile.currency,
+      sampleProfile.monthlyPriceCents,
+      new Date().toISOString(),
+    );
   const select = db
     .prepare('SELECT plan, status, currency, monthly_price_cents, created_at FROM billing_profiles WHERE owner = ?1')
     .bind(owner);
   const [, selected] = await db.batch<BillingRow>([insert, select]);
   const row = selected?.results[0];
   if (row === undefined) throw new Error('billing profile missing right after its upsert');
-  return { plan: row.plan, status: row.status, currency: row.currency, monthlyPriceCents: row.monthly_price_cents, createdAt: row.created_at };
+  return {
+    plan: row.plan,
+    status: row.status,
+    currency: row.currency,
+    monthlyPriceCents: row.monthly_price_cents,
+    createdAt: row.created_at,
+  };
 }

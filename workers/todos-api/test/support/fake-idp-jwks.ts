@@ -1,7 +1,7 @@
 // A stand-in identity provider inside the test isolate: a real RSA key, tokens signed with it, and its JWKS
 // served to the Worker's own outbound fetch (verification stays fully on; only the network is replaced).
 import { env } from 'cloudflare:test';
-import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { vi } from 'vitest';
 import { todosApi } from '../../../../system/system.js';
 

@@ -1,15 +1,19 @@
 // Durable Object owning one legacy SSE session: the open event stream, its McpServer, and the user it belongs to.
 import { DurableObject } from 'cloudflare:workers';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { McpProps } from '../../props.js';
 import { createMcpServer } from '../create-mcp-server.js';
-import { jsonRpcErrorResponse, JsonRpcErrorCode } from '../json-rpc-error.js';
+import { JsonRpcErrorCode, jsonRpcErrorResponse } from '../json-rpc-error.js';
 import { mcpAuthInfo, type VerifiedMcpToken } from '../mcp-request-auth.js';
 import { SseSessionTransport } from './sse-session-transport.js';
 
 /** Headers the Worker sets on the internal connect request (never taken from a client request). */
-export const SSE_CONNECT_HEADERS = { sessionId: 'X-Mcp-Sse-Session-Id', userSub: 'X-Mcp-Sse-User-Sub', endpoint: 'X-Mcp-Sse-Endpoint' } as const;
+export const SSE_CONNECT_HEADERS = {
+  sessionId: 'X-Mcp-Sse-Session-Id',
+  userSub: 'X-Mcp-Sse-User-Sub',
+  endpoint: 'X-Mcp-Sse-Endpoint',
+} as const;
 
 /** Outcome of delivering client messages to a session. */
 export type SseDeliveryResult = 'accepted' | 'unknown_session' | 'forbidden';
@@ -72,12 +76,7 @@ export class McpSseSession extends DurableObject<Env> {
    * Hands client messages to the session's server. `props` are those of the POST being answered,
    * so tools always act with the grant as it is now (never props captured when the stream opened).
    */
-  async deliver(
-    sessionId: string,
-    props: McpProps,
-    messages: JSONRPCMessage[],
-    verified?: VerifiedMcpToken,
-  ): Promise<SseDeliveryResult> {
+  async deliver(sessionId: string, props: McpProps, messages: JSONRPCMessage[], verified?: VerifiedMcpToken): Promise<SseDeliveryResult> {
     const session = this.#session;
     if (!session || session.id !== sessionId || session.transport.closed) return 'unknown_session';
     if (session.userSub !== props.claims.sub) return 'forbidden';

@@ -1,10 +1,10 @@
 // /sse and /sse/message: the legacy HTTP+SSE transport (protocol 2024-11-05), fronting one McpSseSession Durable Object per session.
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 import { mcpServer } from '../../../../../system/system.js';
-import { jsonRpcErrorResponse, JsonRpcErrorCode, methodNotAllowed } from '../json-rpc-error.js';
+import { JsonRpcErrorCode, jsonRpcErrorResponse, methodNotAllowed } from '../json-rpc-error.js';
 import { isJsonMediaType, MAX_MCP_BODY_BYTES, readBoundedText } from '../request-body.js';
 import type { McpHandlerContext } from '../streamable-http-handler.js';
-import { SSE_CONNECT_HEADERS, type McpSseSession, type SseDeliveryResult } from './mcp-sse-session.js';
+import { type McpSseSession, SSE_CONNECT_HEADERS, type SseDeliveryResult } from './mcp-sse-session.js';
 import { isSseSessionId, newSseSessionId } from './sse-session-id.js';
 
 /** Where the client opens the event stream. */
@@ -99,7 +99,11 @@ async function readMessages(request: Request): Promise<JSONRPCMessage[] | Respon
   }
   const text = await readBoundedText(request, MAX_MCP_BODY_BYTES);
   if (text === undefined) {
-    return jsonRpcErrorResponse(413, JsonRpcErrorCode.ConnectionRefused, `Payload Too Large: request body must not exceed ${MAX_MCP_BODY_BYTES} bytes`);
+    return jsonRpcErrorResponse(
+      413,
+      JsonRpcErrorCode.ConnectionRefused,
+      `Payload Too Large: request body must not exceed ${MAX_MCP_BODY_BYTES} bytes`,
+    );
   }
   let raw: unknown;
   try {

@@ -1,8 +1,8 @@
 // Identity tools: who the signed-in user is, straight from the grant (no API call).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { mcpPropsOf } from '../mcp-request-auth.js';
-import { jsonResult, toolError, toolMessages } from './tool-result.js';
 import type { ToolContext } from './tool-context.js';
+import { jsonResult, toolError, toolMessages } from './tool-result.js';
 
 export function registerIdentityTools(server: McpServer, _context: ToolContext): void {
   server.registerTool(

@@ -2,8 +2,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerBillingTools } from './billing.tools.js';
 import { registerIdentityTools } from './identity.tools.js';
-import type { ToolContext } from './tool-context.js';
 import { registerTodosTools } from './todos.tools.js';
+import type { ToolContext } from './tool-context.js';
 
 export function registerTools(server: McpServer, context: ToolContext): void {
   registerIdentityTools(server, context);

@@ -1,6 +1,7 @@
 // Builds tool results: JSON answers, and user-facing messages for every way a call can fail.
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpProps } from '../../props.js';
 import { UpstreamAuthError } from '../../upstream/upstream-auth-error.js';
 import { mcpPropsOf } from '../mcp-request-auth.js';
@@ -20,9 +21,7 @@ export const toolMessages = {
   notGranted: (scope: string, consequence: string) => `This connection was not granted ${scope}, so ${consequence}.`,
   notFound: (id: string) => `No todo with id ${id}.`,
   invalid: (details: string[]) =>
-    details.length > 0
-      ? `The Todos API rejected the request: ${details.join('; ')}.`
-      : 'The Todos API rejected the request as invalid.',
+    details.length > 0 ? `The Todos API rejected the request: ${details.join('; ')}.` : 'The Todos API rejected the request as invalid.',
 } as const;
 
 /** A successful answer: pretty JSON text, plus `structuredContent` when the value is an object. */

@@ -1,6 +1,7 @@
 // Fake grant props and handler contexts for calling the MCP handlers directly, as the OAuth provider would.
-import type { McpProps } from '../../../src/props.js';
+
 import type { McpHandlerContext } from '../../../src/mcp/streamable-http-handler.js';
+import type { McpProps } from '../../../src/props.js';
 
 /** Upstream access token the fake Todos API accepts with read:todos + write:todos. */
 export const ALICE_UPSTREAM_TOKEN = 'upstream-access-token-alice';
