@@ -53,7 +53,10 @@ export async function fetchScriptMigrationTag(options: ScriptMigrationTagOptions
     return service?.default_environment?.script?.migration_tag || undefined;
   } catch (error) {
     // Wrangler matches the codes, not the HTTP status; a bare 404 without an envelope still means "no such Worker".
-    if (error instanceof CloudflareApiError && (error.hasCode(...WORKER_NOT_FOUND_CODES) || (error.status === 404 && error.codes.length === 0))) {
+    if (
+      error instanceof CloudflareApiError &&
+      (error.hasCode(...WORKER_NOT_FOUND_CODES) || (error.status === 404 && error.codes.length === 0))
+    ) {
       return undefined;
     }
     throw new Error(

@@ -186,12 +186,18 @@ function readUserPermissions(raw: string | undefined, key: string): TodosPermiss
   if (raw === undefined) return [...defaultUserPermissions];
   const names = raw.split(/[\s,]+/).filter(Boolean);
   if (names.length === 0) {
-    throw new StackConfigError(key, `is empty: list at least one of ${allTodosPermissions.join(', ')} (default: ${defaultUserPermissions.join(' ')}).`);
+    throw new StackConfigError(
+      key,
+      `is empty: list at least one of ${allTodosPermissions.join(', ')} (default: ${defaultUserPermissions.join(' ')}).`,
+    );
   }
   const known: readonly string[] = allTodosPermissions;
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
-    throw new StackConfigError(key, `unknown permission ${unknown.map((n) => `"${n}"`).join(', ')}: the Todos API defines ${allTodosPermissions.join(', ')}.`);
+    throw new StackConfigError(
+      key,
+      `unknown permission ${unknown.map((n) => `"${n}"`).join(', ')}: the Todos API defines ${allTodosPermissions.join(', ')}.`,
+    );
   }
   return allTodosPermissions.filter((p) => names.includes(p));
 }

@@ -15,7 +15,10 @@ describe('capToUserPermissions', () => {
 
   it('drops read:billing unless the stack opts in', () => {
     expect(capToUserPermissions(['openid', 'read:todos', 'read:billing'], defaultUserPermissions)).toEqual(['openid', 'read:todos']);
-    expect(capToUserPermissions(['openid', 'read:billing'], [...defaultUserPermissions, 'read:billing'])).toEqual(['openid', 'read:billing']);
+    expect(capToUserPermissions(['openid', 'read:billing'], [...defaultUserPermissions, 'read:billing'])).toEqual([
+      'openid',
+      'read:billing',
+    ]);
   });
 
   it('never adds a permission that was not requested', () => {
