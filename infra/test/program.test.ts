@@ -1,14 +1,20 @@
 // Runs the Pulumi program under Pulumi's mocks and asserts the resource graph, bindings, secrets and outputs.
+
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { WorkerBundle } from '../../scripts/build/bundle-worker.js';
 import { allTodosPermissions, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../../system/system.js';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
+import { startFakeD1Api } from './support/fake-d1-api.js';
 import { type ProgramRun, type RecordedResource, runProgram } from './support/program-harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -194,6 +200,43 @@ describe('Pulumi program (workers.dev)', () => {
     expect(migrations.secretInputs).toContain('apiToken');
     // The provider code was serialised into the resource (what the engine runs at up), applying over the D1 API.
     expect(String(migrations.inputs.__provider)).toContain('d1_migrations');
+  });
+
+  it('runs the D1 migrations provider from its serialised text in a fresh Node, as the dynamic-provider host does', async () => {
+    const migrations = one(r, 'pulumi-nodejs:dynamic:Resource');
+    const { __provider: provider, ...recorded } = migrations.inputs;
+    const databaseId = String(recorded.databaseId);
+    const d1 = await startFakeD1Api({ accountId: ACCOUNT, databaseId, token: 'd1-token' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'dynamic-provider-'));
+    try {
+      // The engine sends plain values (the host does not accept secrets) and the provider's own serialised text.
+      const inputs = { ...recorded, apiBaseUrl: d1.baseUrl, apiToken: 'd1-token' };
+      const added = { name: '0002_probe.sql', sql: 'CREATE TABLE probe (id INTEGER);', sha256: 'a'.repeat(64) };
+      const updatedInputs = { ...inputs, migrations: [...(inputs.migrations as unknown[]), added] };
+      const job = path.join(dir, 'job.json');
+      await writeFile(job, JSON.stringify({ provider, inputs, updatedInputs }));
+      const { stdout } = await promisify(execFile)(
+        path.join(infraDir, '..', 'node_modules', '.bin', 'node'),
+        [path.join(here, 'support', 'dynamic-provider-host.mjs'), job],
+        // Where Pulumi runs the host: the directory of `main`.
+        { cwd: infraDir, timeout: 30_000 },
+      );
+      const steps = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(steps.check).toEqual([]);
+      expect(steps.create).toEqual({ id: `${databaseId}:migrations`, applied: ['0001_init.sql'] });
+      expect(steps.diff).toMatchObject({ changes: true, replaces: [] });
+      expect(steps.update).toEqual({ applied: ['0001_init.sql', '0002_probe.sql'] });
+      expect(steps.diffAfterUpdate).toMatchObject({ changes: false });
+      expect(steps.editedCheck).toMatch(/D1 migration 0001_init\.sql was changed after it was applied/);
+      expect(steps.delete).toBe('ok');
+      expect(d1.db.prepare('SELECT name FROM d1_migrations ORDER BY id').all()).toEqual([
+        { name: '0001_init.sql' },
+        { name: '0002_probe.sql' },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await d1.close();
+    }
   });
 
   it('uploads both bundles by file and hash with compatibility settings from wrangler.jsonc', () => {
