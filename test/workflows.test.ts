@@ -76,7 +76,10 @@ describe('GitHub workflows', () => {
     expect(preview.env).toEqual(deploy.env);
     // The secrets check lists exactly the secrets both read.
     const checked = (job: { steps: Step[] }) =>
-      job.steps.find((s) => s.run?.includes('missing=""'))?.run?.match(/for name in ([A-Z0-9_ ]+); do/)?.[1]?.split(' ');
+      job.steps
+        .find((s) => s.run?.includes('missing=""'))
+        ?.run?.match(/for name in ([A-Z0-9_ ]+); do/)?.[1]
+        ?.split(' ');
     const secrets = Object.keys(deploy.env).filter((k) => String(deploy.env[k]).includes('secrets.'));
     expect(checked(preview)?.sort()).toEqual(secrets.sort());
     expect(checked(deploy)?.sort()).toEqual(secrets.sort());

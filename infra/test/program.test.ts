@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { WorkerBundle } from '../../scripts/build/bundle-worker.js';
 import { allTodosPermissions, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../../system/system.js';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
 import { startFakeD1Api } from './support/fake-d1-api.js';
@@ -21,27 +20,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // Where Pulumi runs the provider plugins (the directory of Pulumi.yaml's `main`), so where contentFile resolves.
 const infraDir = path.resolve(here, '..');
 
-// The real wrangler build takes ~3 s per Worker: build each once per file, whatever the number of program runs.
-// Built next to the program's own folder (.bundles/pulumi-test/…), so the load test, running in parallel, never
-// sees this file swap its bundle.
-vi.mock('../../scripts/build/bundle-worker.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../scripts/build/bundle-worker.js')>();
-  const cache = ((globalThis as { __bundleCache?: Map<string, Promise<WorkerBundle>> }).__bundleCache ??= new Map());
-  return {
-    ...real,
-    bundleWorker: (options: { workerDir: string; outDir?: string }) => {
-      if (!options.outDir?.includes(`${path.sep}.bundles${path.sep}pulumi${path.sep}`)) {
-        throw new Error(`the program must bundle into .bundles/pulumi/, got ${options.outDir}`);
-      }
-      let pending = cache.get(options.workerDir);
-      if (!pending) {
-        const outDir = options.outDir.replace(`${path.sep}pulumi${path.sep}`, `${path.sep}pulumi-test${path.sep}`);
-        cache.set(options.workerDir, (pending = real.bundleWorker({ ...options, outDir })));
-      }
-      return pending;
-    },
-  };
-});
+// The real wrangler build, once per Worker for this file, into .bundles/pulumi-test/ (see cached-bundle-worker.ts).
+vi.mock('../../scripts/build/bundle-worker.js', async (importOriginal) =>
+  (await import('./support/cached-bundle-worker.js')).cachedBundleWorker(await importOriginal(), 'pulumi-test'),
+);
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const BASE = {
@@ -212,7 +194,7 @@ describe('Pulumi program (workers.dev)', () => {
       // The engine sends plain values (the host does not accept secrets) and the provider's own serialised text.
       const inputs = { ...recorded, apiBaseUrl: d1.baseUrl, apiToken: 'd1-token' };
       const added = { name: '0002_probe.sql', sql: 'CREATE TABLE probe (id INTEGER);', sha256: 'a'.repeat(64) };
-      const updatedInputs = { ...inputs, migrations: [...(inputs.migrations as unknown[]), added] };
+      const updatedInputs = { ...inputs, migrations: [...(recorded.migrations as unknown[]), added] };
       const job = path.join(dir, 'job.json');
       await writeFile(job, JSON.stringify({ provider, inputs, updatedInputs }));
       const { stdout } = await promisify(execFile)(
