@@ -56,12 +56,14 @@ export const resourceFacts: Record<string, ResourceFacts> = {
   },
   'auth0:index/action:Action': {
     what: 'post-login Action dropping permissions outside `userPermissions` (deployed)',
-    // Create, read, update, delete, and deploy (POST /actions/actions/{id}/deploy).
+    // internal/auth0/action/resource.go: Create, Read (polled until "built"), Update, Delete, then Deploy
+    // (POST /actions/actions/{id}/deploy, covered by create:/update:actions).
     auth0Scopes: crud('actions'),
   },
   'auth0:index/triggerAction:TriggerAction': {
     what: 'binds it to the post-login trigger, after the tenant’s other Actions',
-    // GET and PATCH /actions/triggers/post-login/bindings.
+    // internal/auth0/action/resource_trigger_action.go: Action.Bindings (GET), Action.Read, Action.UpdateBindings
+    // (PATCH /actions/triggers/post-login/bindings), on create and delete alike.
     auth0Scopes: ['read:actions', 'update:actions'],
   },
   'cloudflare:index/workersKvNamespace:WorkersKvNamespace': {
