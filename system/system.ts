@@ -100,3 +100,18 @@ export function mcpCallbackUrl(mcpServerUrl: string): string {
 
 /** Every permission value of the Todos API. */
 export const allTodosPermissions: readonly TodosPermission[] = todosApi.permissions.map((p) => p.value);
+
+/**
+ * Which Todos API permissions a signed-in user may grant to an MCP client unless the stack says otherwise
+ * (`userPermissions` in Pulumi.yaml; `read:billing` is opt-in). Both IdPs cap a user's tokens at this list.
+ */
+export const defaultUserPermissions: readonly TodosPermission[] = ['read:todos', 'write:todos'];
+
+/** The OpenID Connect scopes the MCP server asks the IdP for besides API permissions (in `mcpServer.scope` order). */
+export const oidcLoginScopes = ['openid', 'email', 'profile', 'offline_access'] as const;
+
+/** The scope the MCP server asks the IdP for when users may grant `permissions`: the login scopes, then the permissions. */
+export function upstreamScopeFor(permissions: readonly TodosPermission[]): string {
+  const granted = allTodosPermissions.filter((p) => permissions.includes(p));
+  return [...oidcLoginScopes, ...granted].join(' ');
+}
