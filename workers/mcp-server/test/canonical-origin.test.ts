@@ -32,7 +32,11 @@ describe('a request for another host than the canonical one (before any login)',
   const canonicalEnv = { ...env, MCP_SERVER_URL: 'http://localhost:8788' } as Env;
 
   function fetchAt(url: string, init?: RequestInit): Promise<Response> {
-    return worker.fetch(new Request(url, { ...init, redirect: 'manual' }), canonicalEnv, createExecutionContext());
+    return worker.fetch(
+      new Request(url, { ...init, redirect: 'manual' }) as Parameters<typeof worker.fetch>[0],
+      canonicalEnv,
+      createExecutionContext(),
+    );
   }
 
   it('should spell a loopback request origin localhost when MCP_SERVER_URL is unset', () => {
@@ -87,7 +91,7 @@ describe('Origin on /mcp and /sse', () => {
     const headers = new Headers(init.headers);
     if (origin) headers.set('Origin', origin);
     const request = new Request(`https://mcp.example.test${init.path ?? '/mcp'}`, { ...init, headers });
-    return worker.fetch(request, init.env ?? env, createExecutionContext());
+    return worker.fetch(request as Parameters<typeof worker.fetch>[0], init.env ?? env, createExecutionContext());
   }
 
   it.each(['/mcp', '/sse', '/sse/message?sessionId=0'])('should answer 403 to a foreign Origin on %s, preflight included', async (path) => {

@@ -445,10 +445,11 @@ describe('/mcp HTTP layer', () => {
       method: 'tools/call',
       params: { name: 'add-todo', arguments: { title: 'x'.repeat(1024 * 1024) } },
     });
-    for (const headers of [
+    const variants: Array<Record<string, string>> = [
       { 'MCP-Protocol-Version': version },
       { 'MCP-Protocol-Version': version, 'Content-Length': String(big.length) },
-    ]) {
+    ];
+    for (const headers of variants) {
       const response = await rawPost(big, headers);
       expect(response.status).toBe(413);
       expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
