@@ -8,6 +8,7 @@ import type { DirectApiResult } from './measure-direct-api.js';
 import type { LiveHeap } from './measure-live-heap.js';
 import type { McpSequentialResult } from './measure-mcp-calls.js';
 import type { RuntimeBaseline } from './measure-runtime-baseline.js';
+import type { StartupCpu } from './measure-startup-cpu.js';
 import type { McpFloor, PairedResult } from './measure-tool-call-ratio.js';
 import type { LatencySummary } from './stats.js';
 
@@ -26,6 +27,8 @@ export interface BenchResults {
   concurrency: ConcurrencyResult;
   ratios: { toolCallP50OverDirectP50: number; mcpCallsPerSecondOverDirectRps: number };
   bundles: BundleSize[];
+  /** Each Worker's startup CPU time from `wrangler check startup` (local profile, median of the runs). */
+  startupCpu: StartupCpu[];
   memory: {
     /** workerd RSS at each phase boundary, in run order. */
     timeline: Array<{ phase: string; rssBytes: number }>;
@@ -196,6 +199,15 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '| Worker | Files | Raw (B) | gzip -9 (B) |',
     '|---|---|---|---|',
     ...r.bundles.map((b) => `| ${b.worker} | ${b.files.join(', ')} | ${fmt(b.rawBytes)} | ${fmt(b.gzipBytes)} |`),
+    '',
+    '## Worker startup CPU (`wrangler check startup`)',
+    '',
+    "Module evaluation when an isolate starts, from wrangler's local CPU profile of the deploy build (median of the runs;",
+    "this machine's CPU, not Cloudflare's: compare runs made here).",
+    '',
+    '| Worker | Active (ms) | of which GC (ms) | Runs |',
+    '|---|---|---|---|',
+    ...(r.startupCpu ?? []).map((s) => `| ${s.worker} | ${s.activeMs} | ${s.gcMs} | ${s.runs} |`),
     '',
     '## Memory (workerd VmRSS, summed)',
     '',

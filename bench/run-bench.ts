@@ -15,6 +15,7 @@ import { measureLiveHeaps } from './measure-live-heap.js';
 import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
+import { measureStartupCpu } from './measure-startup-cpu.js';
 import { measureRatioAndFloor } from './measure-tool-call-ratio.js';
 import { type BenchResults, checkTargets, growthOf, type LiveHeapResult, liveHeapRows, mib, renderMarkdown } from './report.js';
 
@@ -24,7 +25,7 @@ const USAGE = `Usage: npm run bench [-- options]
 
 Starts its own local stack on ports 38788/38789/38790 (fresh temp state; workerd's inspector on 38792) and measures
 the direct Todos API, MCP tool calls on /mcp and /sse, 16 concurrent MCP sessions, bundle sizes, workerd memory (RSS
-and each Worker's live JS heap) and start-up time.
+and each Worker's live JS heap), start-up time and each Worker's startup CPU time (\`wrangler check startup\`).
 Writes bench/RESULTS.md and bench/results.json.
 
 Options:
@@ -75,6 +76,7 @@ function parseOptions() {
     sessions: 16,
     idleSettleSeconds: quick ? 1 : 5,
     laterDelaySeconds: quick ? 5 : 30,
+    startupRuns: quick ? 1 : 3,
   };
 }
 
@@ -270,6 +272,8 @@ async function main(): Promise<void> {
 
     step('bundles: wrangler deploy --dry-run for each Worker');
     const bundles = await measureBundles();
+    step('startup CPU: wrangler check startup for each Worker');
+    const startupCpu = await measureStartupCpu(options.startupRuns);
 
     const { stateDir: _stateDir, ...settings } = options;
     const partial: Omit<BenchResults, 'targets'> = {
@@ -295,6 +299,7 @@ async function main(): Promise<void> {
         mcpCallsPerSecondOverDirectRps: round2(concurrency.callsPerSecond / directApi.concurrent.requestsPerSecond),
       },
       bundles,
+      startupCpu,
       memory: {
         timeline,
         idleBytes: idle.rssBytes,

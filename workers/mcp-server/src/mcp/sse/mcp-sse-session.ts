@@ -1,11 +1,9 @@
 // Durable Object owning one legacy SSE session: the open event stream, its McpServer, and the user it belongs to.
 import { DurableObject } from 'cloudflare:workers';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { McpProps } from '../../props.js';
+import type { JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
 import { createMcpServer } from '../create-mcp-server.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from '../json-rpc-error.js';
-import { mcpAuthInfo, type VerifiedMcpToken } from '../mcp-request-auth.js';
+import { type SessionAuth, sessionAuthInfo } from '../mcp-request-auth.js';
 import { SseSessionTransport } from './sse-session-transport.js';
 
 /** Headers the Worker sets on the internal connect request (never taken from a client request). */
@@ -16,7 +14,12 @@ export const SSE_CONNECT_HEADERS = {
 } as const;
 
 /** Outcome of delivering client messages to a session. */
-export type SseDeliveryResult = 'accepted' | 'unknown_session' | 'forbidden';
+export type SseDeliveryResult =
+  | { kind: 'accepted' }
+  | { kind: 'unknown_session' }
+  | { kind: 'forbidden' }
+  /** A tool asked for permissions the grant lacks: nothing was delivered. */
+  | { kind: 'insufficient_scope'; scopes: string[] };
 
 interface OpenSession {
   id: string;
@@ -60,6 +63,12 @@ export class McpSseSession extends DurableObject<Env> {
       if (this.#session?.transport === transport) this.#session = undefined;
     };
     await server.connect(transport);
+    if (!transport.checksScopes) {
+      // Fail closed: without the SDK's resolver, the tools' permission checks would not run on this session.
+      await server.close();
+      console.error('mcp sse: the SDK did not hand over its scope-challenge resolver');
+      return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
+    }
     this.#session = { id, userSub, transport, server };
     transport.sendEndpoint(endpoint);
 
@@ -73,15 +82,18 @@ export class McpSseSession extends DurableObject<Env> {
   }
 
   /**
-   * Hands client messages to the session's server. `props` are those of the POST being answered,
-   * so tools always act with the grant as it is now (never props captured when the stream opened).
+   * Hands client messages to the session's server, with the auth of the POST being answered (so
+   * tools always act with the grant as it is now). The tools' scope challenges run first: a
+   * request the grant may not make is refused as a whole, and nothing of it runs.
    */
-  async deliver(sessionId: string, props: McpProps, messages: JSONRPCMessage[], verified?: VerifiedMcpToken): Promise<SseDeliveryResult> {
+  async deliver(sessionId: string, auth: SessionAuth, messages: JSONRPCMessage[]): Promise<SseDeliveryResult> {
     const session = this.#session;
-    if (!session || session.id !== sessionId || session.transport.closed) return 'unknown_session';
-    if (session.userSub !== props.claims.sub) return 'forbidden';
-    const authInfo = mcpAuthInfo(props, verified);
+    if (!session || session.id !== sessionId || session.transport.closed) return { kind: 'unknown_session' };
+    if (session.userSub !== auth.props.claims.sub) return { kind: 'forbidden' };
+    const authInfo = sessionAuthInfo(auth);
+    const challenge = await session.transport.scopeChallengeFor(messages, authInfo);
+    if (challenge) return { kind: 'insufficient_scope', scopes: [...challenge.scopes] };
     for (const message of messages) session.transport.deliver(message, authInfo);
-    return 'accepted';
+    return { kind: 'accepted' };
   }
 }

@@ -1,14 +1,9 @@
 // Builds tool results: JSON answers, and user-facing messages for every way a call can fail.
-
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { McpProps } from '../../props.js';
 import { UpstreamAuthError } from '../../upstream/upstream-auth-error.js';
-import { mcpPropsOf } from '../mcp-request-auth.js';
 import type { TodosApiFailure } from '../todos-api-client.js';
 import type { ToolContext } from './tool-context.js';
-
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Fixed user-facing messages; tests assert them, so they live in one place. */
 export const toolMessages = {
@@ -63,17 +58,14 @@ export function apiFailureResult(failure: TodosApiFailure, wording: FailureWordi
 }
 
 /**
- * Runs a tool body with the current grant's props and a fresh upstream access token, turning
- * every failure into a user-facing tool error: tools never throw raw (the SDK would echo the
- * error's message to the client) and never include a token in what they return.
+ * Runs a tool body with a fresh upstream access token for the grant, turning every token failure
+ * into a user-facing tool error; tools never include a token in what they return.
  */
 export async function withUpstreamToken(
   context: ToolContext,
-  extra: ToolExtra,
-  run: (accessToken: string, props: McpProps) => Promise<CallToolResult>,
+  props: McpProps,
+  run: (accessToken: string) => Promise<CallToolResult>,
 ): Promise<CallToolResult> {
-  const props = mcpPropsOf(extra);
-  if (!props) return toolError(toolMessages.noUser);
   let accessToken: string;
   try {
     accessToken = await context.upstreamAccessToken(props);
@@ -86,10 +78,5 @@ export async function withUpstreamToken(
     console.error('mcp tool: upstream token lookup failed', error instanceof Error ? error.name : 'unknown');
     return toolError(toolMessages.idpUnavailable);
   }
-  try {
-    return await run(accessToken, props);
-  } catch (error) {
-    console.error('mcp tool: unexpected failure', error instanceof Error ? error.name : 'unknown');
-    return toolError(toolMessages.unexpected);
-  }
+  return run(accessToken);
 }
