@@ -62,11 +62,11 @@ async function freshClone(ref: string | undefined): Promise<string> {
   return dir;
 }
 
-/** Stop `npm run dev` the way Ctrl-C does (SIGINT to its process group) and wait for it to be gone. */
+/** Stop `npm run dev` the way Ctrl-C does (SIGINT to its process group); wait until its output is complete. */
 async function stopDev(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const pid = child.pid;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   process.kill(-pid, 'SIGINT');
   const killTimer = setTimeout(() => {
     try {
