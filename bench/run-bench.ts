@@ -10,6 +10,7 @@ import { measureApiBreakdown } from './measure-api-breakdown.js';
 import { measureBundles } from './measure-bundles.js';
 import { measureStartTimes, type StartTimes } from './measure-cold-start.js';
 import { measureConcurrency } from './measure-concurrency.js';
+import { type DevFirstRun, measureDevFirstRun } from './measure-dev-first-run.js';
 import { measureDirectApi } from './measure-direct-api.js';
 import { measureLiveHeaps } from './measure-live-heap.js';
 import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
@@ -25,7 +26,9 @@ const USAGE = `Usage: npm run bench [-- options]
 
 Starts its own local stack on ports 38788/38789/38790 (fresh temp state; workerd's inspector on 38792) and measures
 the direct Todos API, MCP tool calls on /mcp and /sse, 16 concurrent MCP sessions, bundle sizes, workerd memory (RSS
-and each Worker's live JS heap), start-up time and each Worker's startup CPU time (\`wrangler check startup\`).
+and each Worker's live JS heap), start-up time, including \`npm run dev\` on fresh clones (on the dev ports
+8788-8790, which must then be free; \`npm run bench:dev-first-run\` measures only that), and each Worker's startup CPU
+time (\`wrangler check startup\`).
 Writes bench/RESULTS.md and bench/results.json.
 
 Options:
@@ -181,6 +184,18 @@ async function main(): Promise<void> {
   watchdog.unref();
   try {
     let startup: StartTimes | undefined;
+    let devFirstRun: DevFirstRun | undefined;
+    if (!options.useRunning) {
+      // Before the bench's own stack starts, so nothing else of this run competes for the CPU.
+      const runs = options.quick ? 1 : 3;
+      step(`npm run dev on a fresh clone (no bundle cache, no .state), ${runs} run(s) on the dev ports`);
+      try {
+        devFirstRun = await measureDevFirstRun({ runs });
+        step(`fresh-clone dev ready: ${devFirstRun.runsMs.join(', ')} ms (median ${devFirstRun.medianMs} ms)`);
+      } catch (error) {
+        step(`fresh-clone dev start not measured: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`);
+      }
+    }
     if (options.useRunning) {
       step('using the running stack on the dev ports');
       target = await useRunningStack(options.stateDir);
@@ -311,6 +326,7 @@ async function main(): Promise<void> {
         ...(liveHeaps ? { liveHeaps } : {}),
       },
       ...(startup ? { startup } : {}),
+      ...(devFirstRun ? { devFirstRun } : {}),
       oauthFlowMs: mcpHttp.oauthFlowMs,
     };
     const targets = checkTargets(partial, mcpServer.workerName);
