@@ -2,6 +2,7 @@
 
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { markDenied } from '../../audit/record-tool-call.js';
 import type { McpProps } from '../../props.js';
 import { UpstreamAuthError } from '../../upstream/upstream-auth-error.js';
 import { mcpPropsOf } from '../mcp-request-auth.js';
@@ -49,7 +50,7 @@ export interface FailureWording {
 export function apiFailureResult(failure: TodosApiFailure, wording: FailureWording): CallToolResult {
   switch (failure.kind) {
     case 'insufficient_scope':
-      return toolError(toolMessages.notGranted(failure.scope, wording.consequence));
+      return markDenied(toolError(toolMessages.notGranted(failure.scope, wording.consequence)));
     case 'not_found':
       // Without an id, a 404 means the API route itself is missing: a deployment problem, not the user's.
       return toolError(wording.id === undefined ? toolMessages.apiUnavailable : toolMessages.notFound(wording.id));
