@@ -133,3 +133,35 @@ export class TodosDatabase extends pulumi.ComponentResource {
     this.registerOutputs({ databaseId: this.databaseId, appliedMigrations: this.appliedMigrations });
   }
 }
+
+export interface AuditDatabaseArgs {
+  accountId: pulumi.Input<string>;
+  name: string;
+  migrationsDir: string;
+  apiToken: pulumi.Input<string>;
+  apiBaseUrl: string;
+}
+
+/** D1 database of the MCP server's audit log (tool calls, grant events), its migrations applied like the Todos API's. */
+export class AuditDatabase extends pulumi.ComponentResource {
+  public readonly databaseId: pulumi.Output<string>;
+  public readonly migrations: D1Migrations;
+
+  constructor(name: string, args: AuditDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${pulumiProject}:cloudflare:AuditDatabase`, name, {}, opts);
+    const database = new cloudflare.D1Database(`${name}-db`, { accountId: args.accountId, name: args.name }, { parent: this });
+    this.migrations = new D1Migrations(
+      `${name}-migrations`,
+      {
+        accountId: args.accountId,
+        databaseId: database.uuid,
+        apiToken: args.apiToken,
+        apiBaseUrl: args.apiBaseUrl,
+        migrations: readMigrationFiles(args.migrationsDir),
+      },
+      { parent: this },
+    );
+    this.databaseId = database.uuid;
+    this.registerOutputs({ databaseId: this.databaseId, appliedMigrations: this.migrations.applied });
+  }
+}

@@ -6,7 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import { mcpServer, todosApi } from '../system/system.js';
 import { McpServerApp, TodosApi, TodosApiTestApp } from './auth0.js';
-import { secretText, TodosDatabase, Worker } from './cloudflare.js';
+import { AuditDatabase, secretText, TodosDatabase, Worker } from './cloudflare.js';
 import { cloudflareApi } from './cloudflare-api.js';
 import { naming, readInfraConfig } from './config.js';
 import { fetchScriptMigrationTag, pendingMigrations, type ScriptMigrations } from './durable-object-migrations.js';
@@ -67,6 +67,16 @@ const database = new TodosDatabase('todos-db', {
   apiToken: api.token,
   apiBaseUrl: api.baseUrl,
 });
+const auditDbBinding = mcpServer.auditDatabase.binding;
+const auditMigrationsDir = mcpServerConfig.d1MigrationsDirs[auditDbBinding];
+if (!auditMigrationsDir) throw new Error(`workers/mcp-server/wrangler.jsonc has no d1_databases entry bound as ${auditDbBinding}`);
+const auditDatabase = new AuditDatabase('mcp-audit-db', {
+  accountId,
+  name: names.resource(mcpServer.auditDatabase.name),
+  migrationsDir: auditMigrationsDir,
+  apiToken: api.token,
+  apiBaseUrl: api.baseUrl,
+});
 const kv = new cloudflare.WorkersKvNamespace('mcp-oauth-kv', { accountId, title: names.resource(mcpServer.kv.title) });
 const auth0Domain = pulumi.secret(config.auth0Domain);
 
@@ -99,8 +109,10 @@ const mcpWorker = new Worker('mcp-server-worker', {
   migrations: doMigrations(mcpScriptName, mcpServerConfig),
   workersDevSubdomain: subdomain,
   hostname: config.mcpServerHostname,
+  dependsOn: [auditDatabase.migrations],
   bindings: [
     { type: 'kv_namespace', name: mcpServer.kv.binding, namespaceId: kv.id },
+    { type: 'd1', name: auditDbBinding, id: auditDatabase.databaseId },
     { type: 'service', name: mcpServer.todosApiBinding, service: todosWorker.scriptName },
     ...mcpServerConfig.durableObjects.map((d) => ({ type: 'durable_object_namespace', name: d.name, className: d.className })),
     secretText('AUTH0_DOMAIN', auth0Domain),
@@ -115,6 +127,13 @@ const mcpWorker = new Worker('mcp-server-worker', {
   ],
 });
 
+// The audit log's retention purge (the Worker's scheduled handler).
+new cloudflare.WorkersCronTrigger('mcp-audit-purge', {
+  accountId,
+  scriptName: mcpWorker.scriptName,
+  schedules: [{ cron: mcpServer.auditDatabase.purgeCron }],
+});
+
 // --- Outputs ---
 const mcpUrl = pulumi.interpolate`${mcpWorker.url}${mcpServer.paths.mcp}`;
 export const mcpServerBaseUrl = mcpWorker.url;
@@ -126,6 +145,9 @@ export const auth0ClientId = mcpApp.clientId;
 export const todosApiAudience = todosApiAuth0.identifier;
 export const d1DatabaseId = database.databaseId;
 export const kvNamespaceId = kv.id;
+export const auditDatabaseId = auditDatabase.databaseId;
+/** Where users see and disconnect their connected apps and their recent tool calls. */
+export const accountPageUrl = pulumi.interpolate`${mcpWorker.url}${mcpServer.accountPath}`;
 export const testAppClientId = testApp.clientId;
 export const testAppClientSecret = testApp.clientSecret;
 /** Paste into claude_desktop_config.json: Claude Desktop reaches the remote server through the mcp-remote bridge. */

@@ -1,6 +1,6 @@
 // oidc-provider configured to behave like Auth0 for what this product uses (see README.md for the mapping).
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { allTodosPermissions, auth0, mcpCallbackUrl, mcpServer, todosApi } from '../../system/system.js';
+import { accountSignedOutUrl, allTodosPermissions, auth0, mcpCallbackUrl, mcpServer, todosApi } from '../../system/system.js';
 import { pageHeaders, renderErrorPage, renderMessagePage } from './html-pages.js';
 import { INTERACTION_PATH } from './interaction-routes.js';
 import { type JsonFileStore, jsonFileAdapter } from './json-file-adapter.js';
@@ -57,7 +57,8 @@ export function createProvider(options: CreateProviderOptions): Provider {
         // Regular Web Application: confidential, code flow, refresh tokens.
         application_type: 'web',
         redirect_uris: [mcpCallbackUrl(options.mcpServerUrl)],
-        post_logout_redirect_uris: [new URL('/', options.mcpServerUrl).toString()],
+        // The landing page, and the account page's signed-out page (its "sign out at the IdP too" returns there).
+        post_logout_redirect_uris: [new URL('/', options.mcpServerUrl).toString(), accountSignedOutUrl(options.mcpServerUrl)],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_post',
