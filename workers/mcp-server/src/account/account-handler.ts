@@ -111,8 +111,15 @@ type FormAction = (session: AccountSession, form: FormData, env: Env, origin: st
  * answer), so the same form cannot be replayed.
  */
 async function withVerifiedForm(request: Request, env: Env, origin: string, action: FormAction): Promise<Response> {
+  // Defence in depth on top of SameSite=Lax and the token. Our pages send `Referrer-Policy: no-referrer`, under
+  // which Chromium posts forms with `Origin: null`, so only a different real origin is refused; Sec-Fetch-Site is
+  // what a browser says about where the form came from.
   const requestOrigin = request.headers.get('Origin');
-  if ((requestOrigin !== null && requestOrigin !== origin) || request.headers.get('Sec-Fetch-Site') === 'cross-site') {
+  const fetchSite = request.headers.get('Sec-Fetch-Site');
+  if (
+    (requestOrigin !== null && requestOrigin !== 'null' && requestOrigin !== origin) ||
+    (fetchSite !== null && fetchSite !== 'same-origin')
+  ) {
     return errorPage(403, 'Forbidden', 'This form was not sent from your account page.');
   }
   const session = await readSession(request, env.COOKIE_ENCRYPTION_KEY);

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clearDiscoveryCache } from '../../src/upstream/idp-client.js';
 import { idp, resetIdp } from '../support/fake-idp-token-endpoint.js';
-import { fetchWorker, origin, refreshMcp, signIn } from '../support/oauth-flow.js';
+import { fetchWorker, refreshMcp, signIn } from '../support/oauth-flow.js';
 import {
   accountHtml,
   accountSignIn,
@@ -122,10 +122,13 @@ describe('revoking: bad input', () => {
     expect((await postForm('/account/revoke', jar, { grant, csrf: `${csrf.slice(0, -1)}x` })).status).toBe(403);
     expect((await postForm('/account/revoke', jar, { grant, csrf }, { Origin: 'https://evil.example' })).status).toBe(403);
     expect((await postForm('/account/revoke', jar, { grant, csrf }, { 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
+    expect((await postForm('/account/revoke', jar, { grant, csrf }, { 'Sec-Fetch-Site': 'same-site' })).status).toBe(403);
     expect((await callTool(tokens.access_token, 'whoami')).status).toBe(200);
 
     // A token is good for one change: the 404 below spends it, and replaying it is refused.
-    expect((await postForm('/account/revoke', jar, { grant: 'no-such-grant', csrf }, { Origin: origin })).status).toBe(404);
+    // What Chromium sends for our pages (Referrer-Policy: no-referrer): Origin null, same-origin.
+    const browserHeaders = { Origin: 'null', 'Sec-Fetch-Site': 'same-origin' };
+    expect((await postForm('/account/revoke', jar, { grant: 'no-such-grant', csrf }, browserHeaders)).status).toBe(404);
     expect((await postForm('/account/revoke', jar, { grant, csrf })).status).toBe(403);
     expect((await callTool(tokens.access_token, 'whoami')).status).toBe(200);
   });
