@@ -10,7 +10,10 @@ export type AuditEventInput = (AuditEvent extends infer Event ? (Event extends u
 };
 
 /** What recording needs from the Worker's env. */
-export type AuditEnv = Pick<Env, 'AUDIT_DB' | 'COOKIE_ENCRYPTION_KEY'>;
+export interface AuditEnv {
+  AUDIT_DB: D1Database;
+  COOKIE_ENCRYPTION_KEY: string;
+}
 
 /**
  * Queues the write with `waitUntil` and returns at once. A failed write is logged (without the event) and dropped:
