@@ -183,6 +183,8 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     latencyRow('In turn, control (bench/control-worker): `GET /noop`', r.mcpFloor.noop),
     latencyRow('In turn, control: MCP SDK alone, trivial `tools/call` (no OAuth, no I/O)', r.mcpFloor.sdk),
     latencyRow('In turn, control: the same behind workers-oauth-provider (bearer token)', r.mcpFloor.sdkAndOAuth),
+    latencyRow("In turn, control: one tool call's audit write, awaited (pseudonym + D1 insert)", r.mcpFloor.auditWrite),
+    latencyRow('In turn, control: the same queued with waitUntil, as the MCP server does it', r.mcpFloor.auditQueued),
     latencyRow('Direct `GET /api/todos` (sequential)', r.directApi.sequential),
     ...r.mcp.map((x) => latencyRow(`MCP \`list-todos\` on ${x.transport === 'sse' ? '/sse' : '/mcp'} (sequential)`, x.latency)),
     latencyRow('MCP `ping` on /mcp (diagnostic: no tool, no API call)', r.mcpPing),
@@ -202,6 +204,8 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     `Ratios: tool-call p50 ÷ direct p50 = **${r.ratios.toolCallP50OverDirectP50}×** (from the in-turn rows: one of each per round,` +
       ` ${r.paired.direct.count} rounds on a warmed stack, so warm-up and background load weigh on all alike); MCP calls/s ÷ direct req/s =` +
       ` **${r.ratios.mcpCallsPerSecondOverDirectRps}**.`,
+    '',
+    auditWriteLine(r.mcpFloor),
     ...(r.concurrency.errorSamples.length ? ['', `Errors seen: ${r.concurrency.errorSamples.map((e) => `\`${e}\``).join('; ')}`] : []),
     '',
     '## Bundles (`wrangler deploy --dry-run`)',
@@ -262,4 +266,15 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
   ];
   return lines.join('\n');
+}
+
+/** The audit log's cost per tool call, from the control rows: the work it adds, and what a response waits for it. */
+export function auditWriteLine(floor: McpFloor): string {
+  const work = Math.round((floor.auditWrite.p50 - floor.noop.p50) * 100) / 100;
+  const waited = Math.round((floor.auditQueued.p50 - floor.noop.p50) * 100) / 100;
+  return (
+    `Audit write per tool call (in-turn control rows, p50 over \`GET /noop\`): **${work} ms** of work (pseudonymous id + one D1` +
+    ` insert, awaited), of which a response waits **${waited} ms** when it is queued with waitUntil as the MCP server does; the` +
+    ' /mcp tool-call row above already includes the real hook.'
+  );
 }

@@ -73,6 +73,7 @@ function usage(s: LocalStack, elapsedMs: number): string {
     lines.push(
       `  Claude Desktop:  ${JSON.stringify({ mcpServers: { todos: { command: 'npx', args: ['mcp-remote', `${s.urls.mcp}${mcpServer.paths.sse}`] } } })}`,
     );
+    lines.push(`Your account page (connected apps, activity, sign-out): ${s.urls.mcp}${mcpServer.accountPath}`);
   }
   lines.push('');
   lines.push('State (IdP keys, KV/D1/DO data) is kept in .state/ — delete it to start afresh. Ctrl-C stops everything.');

@@ -55,6 +55,8 @@ export interface LocalStack {
    */
   failWorker(name: string): Promise<void>;
   restoreWorker(name: string): Promise<void>;
+  /** Runs a Worker's scheduled handler now, as its cron trigger would (e.g. the MCP server's audit-log purge). */
+  runScheduled(name: string, cron: string): Promise<void>;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -234,6 +236,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       failWorker: (name) => setFailing(name, true),
       restoreWorker: (name) => setFailing(name, false),
+      async runScheduled(name, cron) {
+        if (stopped || !mf) throw new Error('The local stack is stopped');
+        if (!running.has(name)) throw new Error(`No Worker named ${name} in this stack (${[...running].join(', ')})`);
+        const worker = await mf.getWorker(name);
+        const result = await worker.scheduled({ cron, scheduledTime: new Date() });
+        if (result.outcome !== 'ok') throw new Error(`${name}: scheduled handler for "${cron}" ended with ${result.outcome}`);
+      },
     };
   } catch (error) {
     await cleanup();

@@ -2,17 +2,22 @@
 //   GET /noop       a bare response (the HTTP floor of this workerd)
 //   GET /kv-read    one KV read of a token-record-sized value (seeded by the bench: control-kv.ts)
 //   POST /open/mcp  the MCP layer alone: agents' createMcpHandler (SDK v2), a server per request, as workers/mcp-server runs it
+//   GET /audit-write   the audit log's write for one tool call (pseudonym + D1 insert), awaited: its cost
+//   GET /audit-queued  the same as the MCP server does it, queued with waitUntil: what a response waits for it
 //   POST /mcp       the same behind workers-oauth-provider, set up like workers/mcp-server (resource = origin, the
 //                   token-record cache, props of a realistic size); /authorize approves at once (no consent, no IdP)
 import { type OAuthHelpers, OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { McpServer } from '@modelcontextprotocol/server';
 import { createMcpHandler } from 'agents/mcp/server';
+import { recordAuditEvent, writeEvent } from '../../../workers/mcp-server/src/audit/record-audit-event.js';
 import { withTokenRecordCache } from '../../../workers/mcp-server/src/auth/token-record-cache.js';
 import { boundedRequest, MAX_MCP_BODY_BYTES } from '../../../workers/mcp-server/src/mcp/request-body.js';
 import { CONTROL_KV_KEY } from './control-kv.js';
 
 interface ControlEnv {
   OAUTH_KV: KVNamespace;
+  AUDIT_DB: D1Database;
+  COOKIE_ENCRYPTION_KEY: string;
   OAUTH_PROVIDER?: OAuthHelpers;
 }
 
@@ -54,6 +59,19 @@ const props = {
   grantKey: 'g'.repeat(43),
 };
 
+/** One tool call's audit event, as src/audit/record-tool-call.ts records a `list-todos`. */
+function auditedCall() {
+  return {
+    kind: 'tool_call',
+    subject: props.claims.sub,
+    clientId: 'bench-control-client',
+    grantKey: props.grantKey,
+    tool: 'list-todos',
+    outcome: 'ok',
+    durationMs: 4,
+  } as const;
+}
+
 const providers = new Map<string, OAuthProvider<ControlEnv>>();
 
 function providerFor(origin: string): OAuthProvider<ControlEnv> {
@@ -94,6 +112,14 @@ export default {
       return new Response(record ? 'hit' : 'miss');
     }
     if (url.pathname === '/open/mcp') return mcpResponse(request, env, ctx);
+    if (url.pathname === '/audit-write') {
+      await writeEvent(env, auditedCall());
+      return new Response('written');
+    }
+    if (url.pathname === '/audit-queued') {
+      recordAuditEvent(env, auditedCall());
+      return new Response('queued');
+    }
     return providerFor(url.origin).fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) }, ctx);
   },
 };

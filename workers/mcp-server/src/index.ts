@@ -1,5 +1,6 @@
 // MCP server Worker entry: canonical host and Origin checks, then the OAuth provider (per canonical origin) in front of the MCP endpoints.
 import type { OAuthProvider } from '@cloudflare/workers-oauth-provider';
+import { runScheduledPurge } from './audit/purge-audit-log.js';
 import { canonicalOrigin, isMcpEndpoint, misdirectedRequestResponse, OriginError } from './auth/canonical-origin.js';
 import { createOAuthProvider } from './auth/create-oauth-provider.js';
 import { failurePage } from './auth/default-handler.js';
@@ -59,5 +60,9 @@ export default {
     } catch (error) {
       return failurePage(error);
     }
+  },
+  /** Cron trigger (wrangler.jsonc `triggers`): the audit log's retention purge. */
+  async scheduled(_controller, env, ctx): Promise<void> {
+    ctx.waitUntil(runScheduledPurge(env));
   },
 } satisfies ExportedHandler<Env>;

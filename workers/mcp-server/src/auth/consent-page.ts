@@ -1,5 +1,6 @@
 // The consent page an MCP client's user sees before we send them to the IdP: who asks, where tokens go, what it can do.
 import type { ConsentDescription } from '@cloudflare/workers-oauth-provider';
+import { mcpServer } from '../../../../system/system.js';
 import { escapeHtml, htmlDocument } from './html-page.js';
 import { describeScope } from './scopes.js';
 
@@ -44,7 +45,8 @@ ${loopback}
 <li>See your name and email address</li>
 ${scopeItems}
 </ul>
-<p class="muted">After you allow it, you sign in at ${escapeHtml(idpName)}.</p>
+<p class="muted">After you allow it, you sign in at ${escapeHtml(idpName)}.
+You can disconnect this app at any time on <a href="${escapeHtml(mcpServer.accountPath)}">your account page</a>.</p>
 <form method="post" action="">
   <input type="hidden" name="handle" value="${escapeHtml(handle)}">
   <label><input type="checkbox" name="remember" value="1" checked> Remember this decision for this app</label>

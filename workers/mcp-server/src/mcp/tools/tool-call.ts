@@ -1,6 +1,7 @@
 // The one way a tool is put on a server and the one place every tool call starts and ends (rate limits and audit hook in here).
 import type { CallToolResult, McpServer, ScopeChallengeHandler, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import { recordToolCall } from '../../audit/record-tool-call.js';
 import type { McpProps } from '../../props.js';
 import { mcpPropsOf } from '../mcp-request-auth.js';
 import { toolError, toolMessages } from './tool-result.js';
@@ -58,10 +59,16 @@ export async function runToolCall(
 ): Promise<CallToolResult> {
   const props = mcpPropsOf(ctx);
   if (!props) return toolError(toolMessages.noUser);
+  const started = Date.now();
+  let result: CallToolResult | undefined;
   try {
-    return await body(props);
+    result = await body(props);
+    return result;
   } catch (error) {
     console.error(`mcp tool ${name}: unexpected failure`, error instanceof Error ? error.name : 'unknown');
     return toolError(toolMessages.unexpected);
+  } finally {
+    // The audit log: every call, whatever its outcome (written after the response, src/audit).
+    recordToolCall({ tool: name, props, clientId: ctx.http?.authInfo?.clientId ?? '', result, durationMs: Date.now() - started });
   }
 }

@@ -1,5 +1,6 @@
 // Builds tool results: JSON answers, and user-facing messages for every way a call can fail.
 import type { CallToolResult } from '@modelcontextprotocol/server';
+import { markDenied } from '../../audit/record-tool-call.js';
 import type { McpProps } from '../../props.js';
 import { UpstreamAuthError } from '../../upstream/upstream-auth-error.js';
 import type { TodosApiFailure } from '../todos-api-client.js';
@@ -44,7 +45,7 @@ export interface FailureWording {
 export function apiFailureResult(failure: TodosApiFailure, wording: FailureWording): CallToolResult {
   switch (failure.kind) {
     case 'insufficient_scope':
-      return toolError(toolMessages.notGranted(failure.scope, wording.consequence));
+      return markDenied(toolError(toolMessages.notGranted(failure.scope, wording.consequence)));
     case 'not_found':
       // Without an id, a 404 means the API route itself is missing: a deployment problem, not the user's.
       return toolError(wording.id === undefined ? toolMessages.apiUnavailable : toolMessages.notFound(wording.id));
