@@ -12,7 +12,7 @@ import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files.
-const ports = { mcp: 38888, api: 38889, idp: 38890 };
+const ports = { mcp: 30888, api: 30889, idp: 30890 };
 const artifacts = path.resolve('test-artifacts');
 
 let testStack: TestStack;

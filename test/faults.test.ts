@@ -24,7 +24,7 @@ import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files.
-const ports = { mcp: 48788, api: 48789, idp: 48790 };
+const ports = { mcp: 31788, api: 31789, idp: 31790 };
 
 let testStack: TestStack;
 let stack: LocalStack;

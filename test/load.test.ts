@@ -10,7 +10,7 @@ import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files.
-const ports = { mcp: 48888, api: 48889, idp: 48890 };
+const ports = { mcp: 31888, api: 31889, idp: 31890 };
 
 const SESSIONS = 32;
 const CALLS_PER_SESSION = 100;

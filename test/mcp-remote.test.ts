@@ -22,8 +22,8 @@ import {
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files; mcp-remote's OAuth callbacks get ports of their own.
-const ports = { mcp: 58788, api: 58789, idp: 58790 };
-const callbackPorts = { mcp: 58791, sse: 58792 };
+const ports = { mcp: 32088, api: 32089, idp: 32090 };
+const callbackPorts = { mcp: 32091, sse: 32092 };
 const artifacts = path.resolve('test-artifacts', 'mcp-remote');
 
 let testStack: TestStack;
