@@ -11,6 +11,11 @@ export const pulumiProject = 'remote-mcp';
 export interface Permission {
   readonly value: string;
   readonly description: string;
+  /**
+   * Sensitive: left unticked on the consent page even when an MCP client asks for it, so it is granted
+   * only when the user ticks it. Other requested permissions start ticked; the user may untick them.
+   */
+  readonly optIn?: true;
 }
 
 /** Auth0 API "Todos API": the resource server the Todos API Worker protects. */
@@ -24,7 +29,7 @@ export const todosApi = {
   permissions: [
     { value: 'read:todos', description: 'Read your todos' },
     { value: 'write:todos', description: 'Create, update and delete your todos' },
-    { value: 'read:billing', description: 'Read your billing information' },
+    { value: 'read:billing', description: 'Read your billing information', optIn: true },
   ],
   /** Cloudflare Worker that serves the API. */
   workerName: 'todos-api',
@@ -51,10 +56,12 @@ export const mcpServer = {
   /** Streamable HTTP and legacy SSE transports. */
   paths: { mcp: '/mcp', sse: '/sse' },
   /**
-   * Scope the MCP server asks the IdP for. `read:billing` is deliberately not requested
-   * (as in the tutorial): the `list-billing` tool shows a "not permitted" answer.
+   * The tutorial's AUTH0_SCOPE: the identity scopes the MCP server always asks the IdP for, plus the
+   * baseline permission every MCP grant holds (`read:todos`). A grant gets more (`write:todos`,
+   * `read:billing`) only when the user approves it on the consent page, and the IdP login then asks
+   * for exactly the approved permissions.
    */
-  scope: 'openid email profile offline_access read:todos write:todos',
+  scope: 'openid email profile offline_access read:todos',
   /**
    * Compatibility flags the deployed MCP server gets on top of its wrangler.jsonc. workers-oauth-provider
    * fetches client ID metadata documents only under `global_fetch_strictly_public` (SSRF guard); the flag
@@ -100,3 +107,23 @@ export function mcpCallbackUrl(mcpServerUrl: string): string {
 
 /** Every permission value of the Todos API. */
 export const allTodosPermissions: readonly TodosPermission[] = todosApi.permissions.map((p) => p.value);
+
+/**
+ * The Todos API permissions in `mcpServer.scope`: held by every MCP grant (the consent page's fixed line), and
+ * the scope an unauthenticated MCP request is challenged with (clients ask for it first).
+ */
+export const baselinePermissions: readonly TodosPermission[] = allTodosPermissions.filter((permission) =>
+  mcpServer.scope.split(' ').includes(permission),
+);
+
+/** The permission each MCP tool needs from the grant (`null`: any grant). Tools read it from here, typed. */
+export const mcpToolPermissions = {
+  whoami: null,
+  'list-todos': 'read:todos',
+  'add-todo': 'write:todos',
+  'complete-todo': 'write:todos',
+  'delete-todo': 'write:todos',
+  'list-billing': 'read:billing',
+} as const satisfies Record<string, TodosPermission | null>;
+
+export type McpToolName = keyof typeof mcpToolPermissions;

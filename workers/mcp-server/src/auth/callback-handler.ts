@@ -6,6 +6,7 @@ import { finishUpstreamLogin } from '../upstream/idp-client.js';
 import { idpConfig } from '../upstream/idp-config.js';
 import { errorPage } from './html-page.js';
 import { oauthHelpers } from './oauth-helpers.js';
+import { grantedScopes } from './scopes.js';
 import type { UpstreamStateData } from './upstream-redirect.js';
 
 export async function handleCallback(request: Request, env: Env, origin: string): Promise<Response> {
@@ -49,7 +50,8 @@ export async function handleCallback(request: Request, env: Env, origin: string)
     request: authRequest,
     userId: login.claims.sub,
     metadata: { label: login.claims.email ?? login.claims.name ?? login.claims.sub },
-    scope: authRequest.scope,
+    // What the user approved, less what the IdP's own policy withheld (e.g. Auth0 RBAC): the token says what works.
+    scope: grantedScopes(authRequest.scope, login.tokens.scope),
     props,
   });
   headers.set('Location', redirectTo);
