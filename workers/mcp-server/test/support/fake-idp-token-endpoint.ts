@@ -2,7 +2,7 @@
 // outbound fetch. Verification in the Worker stays fully on; only the network is replaced. Unmocked fetches fail the test.
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { vi } from 'vitest';
-import { mcpServer, todosApi } from '../../../../system/system.js';
+import { todosApi } from '../../../../system/system.js';
 import { testBindings } from './test-bindings.js';
 
 export const issuer = testBindings.AUTH0_ISSUER;
