@@ -25,9 +25,15 @@ function clientSecretPost(name: string, client: auth0.Client, parent: pulumi.Res
 
 export interface TodosApiArgs {
   naming: Naming;
+  /** Protect the API from deletion (prod): its identifier is the audience every issued token carries. */
+  protect?: boolean;
 }
 
-/** Auth0 API (resource server) for the Todos API: RS256 access tokens carrying a `permissions` claim. */
+/**
+ * Auth0 API (resource server) for the Todos API. RBAC is off: consent decides which requested permissions a token
+ * carries (as in the tutorial), capped by the post-login Action in auth0-permission-ceiling.ts, so a user who signs
+ * up can use the tools at once, with no role to assign in the dashboard.
+ */
 export class TodosApi extends pulumi.ComponentResource {
   /** API identifier, the `aud` of its access tokens. */
   public readonly identifier: pulumi.Output<string>;
@@ -43,12 +49,14 @@ export class TodosApi extends pulumi.ComponentResource {
         identifier: args.naming.identifier(todosApi.identifier),
         signingAlg: todosApi.signingAlg,
         allowOfflineAccess: todosApi.allowOfflineAccess,
-        // RBAC on + "access_token_authz": the user's granted permissions land in the `permissions` claim.
-        enforcePolicies: true,
-        tokenDialect: 'access_token_authz',
+        // RBAC off: with it on, a new user's token carries only permissions assigned through roles (none until someone
+        // assigns one). Granted permissions are in the `scope` claim; `access_token_authz` (a `permissions` claim) is
+        // only offered with RBAC on, so the plain dialect.
+        enforcePolicies: false,
+        tokenDialect: 'access_token',
         skipConsentForVerifiableFirstPartyClients: true,
       },
-      { parent: this },
+      { parent: this, protect: args.protect ?? false },
     );
     // ResourceServerScopes owns the whole list, so a permission removed from system.ts is removed from Auth0.
     const scopes = new auth0.ResourceServerScopes(

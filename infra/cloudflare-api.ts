@@ -30,8 +30,15 @@ export class CloudflareApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** Cloudflare's own error codes from the envelope (e.g. 10007 "not found", 10000 "Authentication error"). */
+    readonly codes: readonly number[] = [],
   ) {
     super(message);
+  }
+
+  /** True when Cloudflare answered with any of these API error codes. */
+  hasCode(...codes: number[]): boolean {
+    return this.codes.some((code) => codes.includes(code));
   }
 }
 
@@ -49,7 +56,8 @@ export async function cloudflareGet<T>(baseUrl: string, apiToken: string, pathna
   const body = (await response.json().catch(() => undefined)) as Envelope<T> | undefined;
   if (!response.ok || !body?.success) {
     const reason = body?.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`;
-    throw new CloudflareApiError(reason, response.status);
+    const codes = (body?.errors ?? []).map((e) => e.code).filter((c): c is number => typeof c === 'number');
+    throw new CloudflareApiError(reason, response.status, codes);
   }
   return body.result as T;
 }

@@ -1,10 +1,13 @@
 // Cloudflare side of the system: KV, D1 (+ migrations), and the two Workers with their bindings and URLs.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
-import { bundleWorker } from '../scripts/build/bundle-worker.js';
+import { bundleWorker, type WorkerBundle } from '../scripts/build/bundle-worker.js';
 import { pulumiProject } from '../system/system.js';
 import { D1Migrations, readMigrationFiles } from './d1-migrations.js';
 import type { ScriptMigrations } from './durable-object-migrations.js';
+import { providerRelativePath } from './provider-paths.js';
 import type { WorkerConfig } from './wrangler-config.js';
 
 export type WorkerBinding = cloudflare.types.input.WorkersScriptBinding;
@@ -31,8 +34,10 @@ export interface WorkerArgs {
   bindings: pulumi.Input<pulumi.Input<WorkerBinding>[]>;
   /** The account's workers.dev subdomain label. */
   workersDevSubdomain: pulumi.Input<string>;
-  /** Optional custom hostname (must be in a zone on the account). */
+  /** Optional custom hostname (must be in a zone on the account); when set, the workers.dev route is off. */
   hostname?: string;
+  /** Zone of `hostname` (required with it): the provider's zone_id is otherwise left to the API to infer. */
+  zoneId?: pulumi.Input<string>;
   /** Resources the upload must wait for (e.g. the D1 migrations the code expects). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -48,19 +53,17 @@ export class Worker extends pulumi.ComponentResource {
   constructor(name: string, args: WorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${pulumiProject}:cloudflare:Worker`, name, {}, opts);
     // Built at preview and up, never inlined: state holds only the path and the content hash, and a new hash is an update.
-    const bundle = pulumi.output(bundleWorker({ workerDir: args.workerDir, outDir: args.bundleDir })).apply((b) => {
-      if (b.files.length !== 1) {
-        throw new Error(`${args.workerDir} builds to ${b.files.length} modules (${b.files.join(', ')}); the program uploads exactly one.`);
-      }
-      return b;
-    });
+    const bundle = pulumi.output(bundleWorker({ workerDir: args.workerDir, outDir: args.bundleDir })).apply(singleModule);
+    // The provider hashes the raw content_file bytes at plan time and refuses a mismatch ("SHA-256 Hash Mismatch").
+    const contentSha256 = bundle.mainPath.apply(sha256OfFile);
     const script = new cloudflare.WorkersScript(
       `${name}-script`,
       {
         accountId: args.accountId,
         scriptName: args.scriptName,
-        contentFile: bundle.mainPath,
-        contentSha256: bundle.sha256,
+        // Relative to the provider's working directory (infra/), so state does not depend on where the repo is checked out.
+        contentFile: bundle.mainPath.apply((p) => providerRelativePath(p)),
+        contentSha256,
         mainModule: bundle.mainModule,
         compatibilityDate: args.config.compatibilityDate,
         compatibilityFlags: [...new Set([...args.config.compatibilityFlags, ...(args.cloudCompatibilityFlags ?? [])])],
@@ -70,16 +73,19 @@ export class Worker extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: args.dependsOn ?? [] },
     );
+    // With a custom domain the workers.dev route is off: one public origin, so tokens have one audience and one issuer.
+    // Managed explicitly either way (whether an API upload starts with workers.dev on is not documented).
     new cloudflare.WorkersScriptSubdomain(
       `${name}-workers-dev`,
-      { accountId: args.accountId, scriptName: script.scriptName, enabled: true, previewsEnabled: false },
+      { accountId: args.accountId, scriptName: script.scriptName, enabled: !args.hostname, previewsEnabled: false },
       { parent: this },
     );
     this.workersDevUrl = pulumi.interpolate`https://${script.scriptName}.${args.workersDevSubdomain}.workers.dev`;
     if (args.hostname) {
+      if (args.zoneId === undefined) throw new TypeError(`Worker ${name}: a custom hostname needs its zoneId`);
       const domain = new cloudflare.WorkersCustomDomain(
         `${name}-domain`,
-        { accountId: args.accountId, hostname: args.hostname, service: script.scriptName },
+        { accountId: args.accountId, hostname: args.hostname, service: script.scriptName, zoneId: args.zoneId },
         { parent: this },
       );
       this.url = pulumi.interpolate`https://${domain.hostname}`;
@@ -87,7 +93,7 @@ export class Worker extends pulumi.ComponentResource {
       this.url = this.workersDevUrl;
     }
     this.scriptName = script.scriptName;
-    this.contentSha256 = bundle.sha256;
+    this.contentSha256 = contentSha256;
     this.registerOutputs({
       scriptName: this.scriptName,
       url: this.url,
@@ -95,6 +101,29 @@ export class Worker extends pulumi.ComponentResource {
       contentSha256: this.contentSha256,
     });
   }
+}
+
+/**
+ * The bundle, if it is one module. WorkersScript uploads exactly one module part (content_file + main_module), so a
+ * bundle with chunks, wasm or text modules would deploy a Worker missing them: refuse it before anything is uploaded.
+ */
+export function singleModule(bundle: WorkerBundle): WorkerBundle {
+  const extra = bundle.files.filter((f) => f !== bundle.mainModule);
+  if (extra.length > 0) {
+    throw new Error(
+      `${bundle.workerDir} builds to ${bundle.files.length} modules (${bundle.files.join(', ')}), but the Cloudflare provider ` +
+        `uploads only the main module ${bundle.mainModule}: ${extra.join(', ')} would be missing from the deployed Worker. ` +
+        'Bundle everything into one module (no dynamic import of a separate chunk, no .wasm/.bin/.txt module rules), or deploy that Worker with wrangler.',
+    );
+  }
+  return bundle;
+}
+
+/** Hex SHA-256 of a file's raw bytes, streamed like the provider's validator does (io.Copy into sha256.New()). */
+export async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export interface TodosDatabaseArgs {
@@ -105,6 +134,8 @@ export interface TodosDatabaseArgs {
   apiToken: pulumi.Input<string>;
   /** Cloudflare API base URL (the provider's). */
   apiBaseUrl: string;
+  /** Protect the database (prod): no `up` or `destroy` may delete it, and so its data, without an explicit step. */
+  protect?: boolean;
 }
 
 /** D1 database of the Todos API with its migrations applied on every up that adds a migration file. */
@@ -115,7 +146,11 @@ export class TodosDatabase extends pulumi.ComponentResource {
 
   constructor(name: string, args: TodosDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(`${pulumiProject}:cloudflare:TodosDatabase`, name, {}, opts);
-    const database = new cloudflare.D1Database(`${name}-db`, { accountId: args.accountId, name: args.name }, { parent: this });
+    const database = new cloudflare.D1Database(
+      `${name}-db`,
+      { accountId: args.accountId, name: args.name },
+      { parent: this, protect: args.protect ?? false },
+    );
     const migrations = new D1Migrations(
       `${name}-migrations`,
       {

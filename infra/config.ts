@@ -1,4 +1,5 @@
 // The stack configuration as the Pulumi program reads it: once, at the top of index.ts, from `pulumi config`.
+import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
 import { readStackConfig, type StackConfig } from '../system/stack-config.js';
 
@@ -21,4 +22,12 @@ export function naming(namePrefix: string): Naming {
     display: (name) => (namePrefix ? `[${namePrefix}] ${name}` : name),
     identifier: (identifier) => (namePrefix ? `${identifier}:${namePrefix}` : identifier),
   };
+}
+
+/** The zone of the custom hostnames: the configured id, or the zone of that name on the account (needs Zone Read). */
+export function customDomainZoneId(config: StackConfig): pulumi.Output<string> | undefined {
+  const zone = config.customDomainZone;
+  if (!zone) return undefined;
+  if ('zoneId' in zone) return pulumi.output(zone.zoneId);
+  return cloudflare.getZoneOutput({ filter: { name: zone.zoneName, account: { id: config.cloudflareAccountId } } }).id;
 }

@@ -35,6 +35,13 @@ export interface ScriptMigrationTagOptions {
   scriptName: string;
 }
 
+/**
+ * API error codes that mean "no such Worker yet", as wrangler treats them when it looks up the migration tag
+ * (workers-sdk deploy-helpers durable.ts `suppressNotFoundError` + worker-not-found-error.ts): 10007 "This Worker does
+ * not exist on your account", 10090 (legacy environment not found) and 10092.
+ */
+export const WORKER_NOT_FOUND_CODES = [10007, 10090, 10092] as const;
+
 /** The live script's Durable Object migration tag; undefined when the script does not exist yet or has none. */
 export async function fetchScriptMigrationTag(options: ScriptMigrationTagOptions): Promise<string | undefined> {
   try {
@@ -45,7 +52,13 @@ export async function fetchScriptMigrationTag(options: ScriptMigrationTagOptions
     );
     return service?.default_environment?.script?.migration_tag || undefined;
   } catch (error) {
-    if (error instanceof CloudflareApiError && error.status === 404) return undefined;
+    // Wrangler matches the codes, not the HTTP status; a bare 404 without an envelope still means "no such Worker".
+    if (
+      error instanceof CloudflareApiError &&
+      (error.hasCode(...WORKER_NOT_FOUND_CODES) || (error.status === 404 && error.codes.length === 0))
+    ) {
+      return undefined;
+    }
     throw new Error(
       `Cloudflare API: cannot read the Durable Object migration tag of Worker ${options.scriptName} (${(error as Error).message}). ` +
         'The API token needs "Workers Scripts: Edit".',

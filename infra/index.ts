@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { mcpServer, todosApi } from '../system/system.js';
+import { mcpServer, todosApi, upstreamScopeFor } from '../system/system.js';
 import { McpServerApp, TodosApi, TodosApiTestApp } from './auth0.js';
+import { PermissionCeiling } from './auth0-permission-ceiling.js';
 import { secretText, TodosDatabase, Worker } from './cloudflare.js';
 import { cloudflareApi } from './cloudflare-api.js';
-import { naming, readInfraConfig } from './config.js';
+import { customDomainZoneId, naming, readInfraConfig } from './config.js';
 import { fetchScriptMigrationTag, pendingMigrations, type ScriptMigrations } from './durable-object-migrations.js';
 import { workersSubdomain } from './workers-subdomain.js';
 import { readWorkerConfig, type WorkerConfig } from './wrangler-config.js';
@@ -48,7 +49,13 @@ const workerOrigin = (scriptName: string, hostname: string | undefined) =>
 const mcpServerUrl = workerOrigin(mcpScriptName, config.mcpServerHostname);
 
 // --- Auth0 ---
-const todosApiAuth0 = new TodosApi('todos-api', { naming: names });
+const todosApiAuth0 = new TodosApi('todos-api', { naming: names, protect: config.protectData });
+// No dashboard step: a user who signs up may grant exactly `userPermissions` (consent decides within that ceiling).
+new PermissionCeiling('user-permission-ceiling', {
+  naming: names,
+  audience: todosApiAuth0.identifier,
+  userPermissions: config.userPermissions,
+});
 const mcpApp = new McpServerApp('mcp-server-app', { naming: names, mcpServerUrl });
 const testApp = new TodosApiTestApp('todos-api-test-app', {
   naming: names,
@@ -66,8 +73,15 @@ const database = new TodosDatabase('todos-db', {
   migrationsDir,
   apiToken: api.token,
   apiBaseUrl: api.baseUrl,
+  protect: config.protectData,
 });
-const kv = new cloudflare.WorkersKvNamespace('mcp-oauth-kv', { accountId, title: names.resource(mcpServer.kv.title) });
+const kv = new cloudflare.WorkersKvNamespace(
+  'mcp-oauth-kv',
+  { accountId, title: names.resource(mcpServer.kv.title) },
+  // The OAuth state: registered clients and every user's grants.
+  { protect: config.protectData },
+);
+const zoneId = customDomainZoneId(config);
 const auth0Domain = pulumi.secret(config.auth0Domain);
 
 const todosWorker = new Worker('todos-api-worker', {
@@ -79,6 +93,7 @@ const todosWorker = new Worker('todos-api-worker', {
   migrations: doMigrations(todosScriptName, todosApiConfig),
   workersDevSubdomain: subdomain,
   hostname: config.todosApiHostname,
+  zoneId,
   dependsOn: [database.migrations],
   bindings: [
     { type: 'd1', name: dbBinding, id: database.databaseId },
@@ -99,6 +114,7 @@ const mcpWorker = new Worker('mcp-server-worker', {
   migrations: doMigrations(mcpScriptName, mcpServerConfig),
   workersDevSubdomain: subdomain,
   hostname: config.mcpServerHostname,
+  zoneId,
   bindings: [
     { type: 'kv_namespace', name: mcpServer.kv.binding, namespaceId: kv.id },
     { type: 'service', name: mcpServer.todosApiBinding, service: todosWorker.scriptName },
@@ -107,7 +123,7 @@ const mcpWorker = new Worker('mcp-server-worker', {
     secretText('AUTH0_CLIENT_ID', mcpApp.clientId),
     secretText('AUTH0_CLIENT_SECRET', mcpApp.clientSecret),
     secretText('AUTH0_AUDIENCE', todosApiAuth0.identifier),
-    secretText('AUTH0_SCOPE', mcpServer.scope),
+    secretText('AUTH0_SCOPE', upstreamScopeFor(config.userPermissions)),
     secretText('API_BASE_URL', todosWorker.url),
     secretText('COOKIE_ENCRYPTION_KEY', cookieKey.hex),
     // The canonical origin tokens are bound to: the custom domain when set, so workers.dev can't mint a second audience.

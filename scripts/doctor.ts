@@ -79,7 +79,9 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
   const source = (namespace: string): ConfigSource => ({
     get: (name) => {
       const entry = config[`${namespace}:${name}`];
-      return entry && !entry.secret && typeof entry.value === 'string' ? entry.value : undefined;
+      // Typed keys (protectData: boolean) may come back as JSON booleans: the model reads strings.
+      if (!entry || entry.secret) return undefined;
+      return typeof entry.value === 'string' || typeof entry.value === 'boolean' ? String(entry.value) : undefined;
     },
   });
   try {
@@ -87,7 +89,9 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
     results.push({
       ok: true,
       label: `Stack ${stack} config`,
-      detail: `Auth0 ${infra.auth0Domain}, Cloudflare account ${infra.cloudflareAccountId}, workers.dev ${infra.workersDevSubdomain ?? '(looked up at preview/up)'}${infra.namePrefix ? `, prefix ${infra.namePrefix}` : ''}`,
+      detail:
+        `Auth0 ${infra.auth0Domain}, Cloudflare account ${infra.cloudflareAccountId}, workers.dev ${infra.workersDevSubdomain ?? '(looked up at preview/up)'}${infra.namePrefix ? `, prefix ${infra.namePrefix}` : ''}` +
+        `, users may grant ${infra.userPermissions.join(' ')}${infra.protectData ? ', data protected' : ''}`,
     });
   } catch (error) {
     results.push({ ok: false, label: `Stack ${stack} config`, detail: (error as Error).message });

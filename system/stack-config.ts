@@ -1,6 +1,6 @@
 // The stack configuration model, shared by the Pulumi program and the preflight (`npm run doctor`): typed, validated,
 // with a clear message for every bad or missing key. No Pulumi import, so the preflight checks config without loading the SDK.
-import { pulumiProject } from './system.js';
+import { allTodosPermissions, defaultUserPermissions, pulumiProject, type TodosPermission } from './system.js';
 
 /** Everything the program needs from `pulumi config`, checked. Provider credentials stay with the providers. */
 export interface StackConfig {
@@ -16,6 +16,15 @@ export interface StackConfig {
   todosApiHostname: string | undefined;
   /** Prefix for every created name so several stacks can share one account and tenant; '' = none. */
   namePrefix: string;
+  /**
+   * The zone holding the custom hostnames: a zone id (32 hex digits, used as is) or a zone name (looked up on the
+   * account at preview/up). Undefined with a custom hostname = the hostname without its first label.
+   */
+  customDomainZone: { zoneId: string } | { zoneName: string } | undefined;
+  /** Todos API permissions a user may grant to an MCP client (in system.ts order); both IdPs cap tokens at this list. */
+  userPermissions: TodosPermission[];
+  /** Protect the data resources (D1, KV, the Auth0 API) so no `up` or `destroy` can delete them without an explicit step. */
+  protectData: boolean;
 }
 
 /** A config key is missing or malformed; `key` is the full `<namespace>:<name>` to fix. */
@@ -116,5 +125,86 @@ export function readStackConfig(
     );
   }
 
-  return { auth0Domain, cloudflareAccountId, workersDevSubdomain, mcpServerHostname, todosApiHostname, namePrefix };
+  const customDomainZone = readCustomDomainZone(optional('customDomainZone'), [mcpServerHostname, todosApiHostname], key);
+  const userPermissions = readUserPermissions(project.get('userPermissions'), key('userPermissions'));
+  const protectData = readBoolean(optional('protectData'), key('protectData'), false);
+
+  return {
+    auth0Domain,
+    cloudflareAccountId,
+    workersDevSubdomain,
+    mcpServerHostname,
+    todosApiHostname,
+    namePrefix,
+    customDomainZone,
+    userPermissions,
+    protectData,
+  };
+}
+
+function readCustomDomainZone(
+  raw: string | undefined,
+  hostnames: (string | undefined)[],
+  key: (name: string) => string,
+): StackConfig['customDomainZone'] {
+  const hosts = hostnames.filter((h): h is string => h !== undefined);
+  const value = raw?.toLowerCase();
+  if (value === undefined) {
+    const first = hosts[0];
+    if (!first) return undefined;
+    // mcp.example.com -> example.com; a zone one level deeper (or a public suffix like co.uk) needs the key.
+    const zoneName = first.split('.').slice(1).join('.');
+    if (!zoneName.includes('.')) {
+      throw new StackConfigError(key('customDomainZone'), `missing: cannot tell the zone of "${first}"; set the zone name or id.`);
+    }
+    return checkHostsInZone({ zoneName }, hosts, key);
+  }
+  if (hosts.length === 0) {
+    throw new StackConfigError(key('customDomainZone'), 'is set, but neither mcpServerHostname nor todosApiHostname is.');
+  }
+  if (ACCOUNT_ID.test(value)) return { zoneId: value };
+  if (!DNS_NAME.test(value)) {
+    throw new StackConfigError(key('customDomainZone'), `"${value}" is neither a zone name (example.com) nor a zone id (32 hex digits).`);
+  }
+  return checkHostsInZone({ zoneName: value }, hosts, key);
+}
+
+function checkHostsInZone(zone: { zoneName: string }, hosts: string[], key: (name: string) => string): { zoneName: string } {
+  for (const host of hosts) {
+    if (host !== zone.zoneName && !host.endsWith(`.${zone.zoneName}`)) {
+      throw new StackConfigError(
+        key('customDomainZone'),
+        `"${host}" is not in zone "${zone.zoneName}": both custom hostnames must be in the configured zone.`,
+      );
+    }
+  }
+  return zone;
+}
+
+/** Space- or comma-separated permission names, each one the Todos API defines; unset = the default list. */
+function readUserPermissions(raw: string | undefined, key: string): TodosPermission[] {
+  if (raw === undefined) return [...defaultUserPermissions];
+  const names = raw.split(/[\s,]+/).filter(Boolean);
+  if (names.length === 0) {
+    throw new StackConfigError(
+      key,
+      `is empty: list at least one of ${allTodosPermissions.join(', ')} (default: ${defaultUserPermissions.join(' ')}).`,
+    );
+  }
+  const known: readonly string[] = allTodosPermissions;
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new StackConfigError(
+      key,
+      `unknown permission ${unknown.map((n) => `"${n}"`).join(', ')}: the Todos API defines ${allTodosPermissions.join(', ')}.`,
+    );
+  }
+  return allTodosPermissions.filter((p) => names.includes(p));
+}
+
+function readBoolean(raw: string | undefined, key: string, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw.toLowerCase() === 'true') return true;
+  if (raw.toLowerCase() === 'false') return false;
+  throw new StackConfigError(key, `"${raw}" must be true or false.`);
 }

@@ -56,12 +56,11 @@ export const mcpServer = {
   /** Streamable HTTP and legacy SSE transports. */
   paths: { mcp: '/mcp', sse: '/sse' },
   /**
-   * The tutorial's AUTH0_SCOPE: the identity scopes the MCP server always asks the IdP for, plus the
-   * baseline permission every MCP grant holds (`read:todos`). A grant gets more (`write:todos`,
-   * `read:billing`) only when the user approves it on the consent page, and the IdP login then asks
-   * for exactly the approved permissions.
+   * AUTH0_SCOPE for the default `userPermissions`: the OIDC login scopes plus the permissions users may grant
+   * (`upstreamScopeFor`). It is a ceiling, not what each login asks for: a login asks for the login scopes plus
+   * exactly the permissions the user approved on the consent page for that MCP client.
    */
-  scope: 'openid email profile offline_access read:todos',
+  scope: 'openid email profile offline_access read:todos write:todos',
   /**
    * Compatibility flags the deployed MCP server gets on top of its wrangler.jsonc. workers-oauth-provider
    * fetches client ID metadata documents only under `global_fetch_strictly_public` (SSRF guard); the flag
@@ -109,12 +108,25 @@ export function mcpCallbackUrl(mcpServerUrl: string): string {
 export const allTodosPermissions: readonly TodosPermission[] = todosApi.permissions.map((p) => p.value);
 
 /**
- * The Todos API permissions in `mcpServer.scope`: held by every MCP grant (the consent page's fixed line), and
+ * Which Todos API permissions a signed-in user may grant to an MCP client unless the stack says otherwise
+ * (`userPermissions` in Pulumi.yaml; `read:billing` is opt-in). Both IdPs cap a user's tokens at this list.
+ */
+export const defaultUserPermissions: readonly TodosPermission[] = ['read:todos', 'write:todos'];
+
+/** The OpenID Connect scopes the MCP server asks the IdP for besides API permissions (in `mcpServer.scope` order). */
+export const oidcLoginScopes = ['openid', 'email', 'profile', 'offline_access'] as const;
+
+/** The scope the MCP server asks the IdP for when users may grant `permissions`: the login scopes, then the permissions. */
+export function upstreamScopeFor(permissions: readonly TodosPermission[]): string {
+  const granted = allTodosPermissions.filter((p) => permissions.includes(p));
+  return [...oidcLoginScopes, ...granted].join(' ');
+}
+
+/**
+ * The permission every MCP grant holds (the tutorial's default, `read:todos`): the consent page's fixed line, and
  * the scope an unauthenticated MCP request is challenged with (clients ask for it first).
  */
-export const baselinePermissions: readonly TodosPermission[] = allTodosPermissions.filter((permission) =>
-  mcpServer.scope.split(' ').includes(permission),
-);
+export const baselinePermissions: readonly TodosPermission[] = ['read:todos'];
 
 /** The permission each MCP tool needs from the grant (`null`: any grant). Tools read it from here, typed. */
 export const mcpToolPermissions = {

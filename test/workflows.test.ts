@@ -68,6 +68,40 @@ describe('GitHub workflows', () => {
     expect(pulumiStep.with?.command).toBe("${{ inputs.command || 'up' }}");
   });
 
+  it('previews with the same environment, stack and secrets as the deploy (a preview never skips for lack of them)', () => {
+    const preview = workflow('preview.yml').jobs.preview;
+    const deploy = workflow('deploy.yml').jobs.deploy;
+    expect(preview.environment).toBe('dev');
+    expect(preview.environment).toEqual(deploy.environment);
+    expect(preview.env).toEqual(deploy.env);
+    // The secrets check lists exactly the secrets both read.
+    const checked = (job: { steps: Step[] }) =>
+      job.steps
+        .find((s) => s.run?.includes('missing=""'))
+        ?.run?.match(/for name in ([A-Z0-9_ ]+); do/)?.[1]
+        ?.split(' ');
+    const secrets = Object.keys(deploy.env).filter((k) => String(deploy.env[k]).includes('secrets.'));
+    expect(checked(preview)?.sort()).toEqual(secrets.sort());
+    expect(checked(deploy)?.sort()).toEqual(secrets.sort());
+  });
+
+  it('uses the Node 24 majors of every action (Node 20 actions are removed from runners)', () => {
+    const current: Record<string, string> = { 'actions/checkout': 'v6', 'actions/setup-node': 'v6', 'pulumi/actions': 'v7' };
+    const used = new Set<string>();
+    for (const file of ['ci.yml', 'preview.yml', 'deploy.yml']) {
+      for (const job of Object.values(workflow(file).jobs) as { steps: Step[] }[]) {
+        for (const step of job.steps) {
+          if (!step.uses) continue;
+          const [action, version] = step.uses.split('@') as [string, string];
+          expect(current, `${file}: ${step.uses}`).toHaveProperty(action);
+          expect(version, `${file}: ${action}`).toBe(current[action]);
+          used.add(action);
+        }
+      }
+    }
+    expect([...used].sort()).toEqual(Object.keys(current).sort());
+  });
+
   it('never writes a secret into a workflow file', () => {
     for (const file of ['ci.yml', 'preview.yml', 'deploy.yml']) {
       for (const [, value] of read(file).matchAll(/(?:TOKEN|SECRET|CLIENT_ID):\s*(.+)/g)) {

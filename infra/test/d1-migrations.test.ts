@@ -1,56 +1,25 @@
 // Applies the real todos-api migrations through a loopback stand-in of the D1 query API backed by SQLite.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyD1Migrations, readMigrationFiles } from '../d1-migrations.js';
+import { type FakeD1Api, startFakeD1Api } from './support/fake-d1-api.js';
 
 const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workers/todos-api/migrations');
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const DB_ID = '11111111-2222-3333-4444-555555555555';
 const TOKEN = 'test-token';
 
-let server: Server;
+let api: FakeD1Api;
 let base: string;
-let db: DatabaseSync;
-const seen: string[] = [];
+let db: FakeD1Api['db'];
 
 beforeAll(async () => {
-  db = new DatabaseSync(':memory:');
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const reply = (status: number, payload: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-      };
-      if (req.headers.authorization !== `Bearer ${TOKEN}`)
-        return reply(403, { success: false, errors: [{ code: 10000, message: 'Authentication error' }] });
-      if (req.method !== 'POST' || req.url !== `/accounts/${ACCOUNT}/d1/database/${DB_ID}/query`) {
-        return reply(404, { success: false, errors: [{ code: 7003, message: 'No route for that URI' }] });
-      }
-      const { sql, params } = JSON.parse(body) as { sql: string; params: unknown[] };
-      seen.push(sql);
-      try {
-        if (params.length > 0) throw new Error('params are only supported with a single statement');
-        let results: unknown[] = [];
-        if (/^\s*select/i.test(sql)) results = db.prepare(sql).all();
-        else db.exec(sql);
-        reply(200, { success: true, errors: [], messages: [], result: [{ results, success: true, meta: {} }] });
-      } catch (error) {
-        reply(400, { success: false, errors: [{ code: 7500, message: String((error as Error).message) }] });
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api = await startFakeD1Api({ accountId: ACCOUNT, databaseId: DB_ID, token: TOKEN });
+  base = api.baseUrl;
+  db = api.db;
 });
-afterAll(async () => {
-  await new Promise((r) => server.close(r));
-  db.close();
-});
+afterAll(() => api.close());
 
 const options = (overrides: Partial<Parameters<typeof applyD1Migrations>[0]> = {}) => ({
   apiBaseUrl: base,

@@ -58,6 +58,24 @@ describe('fetchScriptMigrationTag', () => {
     await expect(fetchScriptMigrationTag(options('not-deployed'))).resolves.toBeUndefined();
   });
 
+  it.each([10007, 10090, 10092])('treats API error code %i as a new script, as wrangler does', async (code) => {
+    api.missingScriptCode = code;
+    try {
+      await expect(fetchScriptMigrationTag(options('not-deployed'))).resolves.toBeUndefined();
+    } finally {
+      api.missingScriptCode = 10090;
+    }
+  });
+
+  it('does not mistake another 404 (a wrong route or account) for a new script', async () => {
+    api.missingScriptCode = 7003;
+    try {
+      await expect(fetchScriptMigrationTag(options('not-deployed'))).rejects.toThrow(/migration tag of Worker not-deployed/);
+    } finally {
+      api.missingScriptCode = 10090;
+    }
+  });
+
   it('fails with the permission to add when the token is refused', async () => {
     await expect(fetchScriptMigrationTag(options('mcp-auth0-oidc', 'wrong'))).rejects.toThrow(
       /Authentication error.*Workers Scripts: Edit/,

@@ -1,37 +1,29 @@
 // Runs the Pulumi program under Pulumi's mocks and asserts the resource graph, bindings, secrets and outputs.
+
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { WorkerBundle } from '../../scripts/build/bundle-worker.js';
+import { parse as parseYaml } from 'yaml';
 import { allTodosPermissions, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../../system/system.js';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
+import { startFakeD1Api } from './support/fake-d1-api.js';
 import { type ProgramRun, type RecordedResource, runProgram } from './support/program-harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// Where Pulumi runs the provider plugins (the directory of Pulumi.yaml's `main`), so where contentFile resolves.
+const infraDir = path.resolve(here, '..');
 
-// The real wrangler build takes ~3 s per Worker: build each once per file, whatever the number of program runs.
-// Built next to the program's own folder (.bundles/pulumi-test/…), so the load test, running in parallel, never
-// sees this file swap its bundle.
-vi.mock('../../scripts/build/bundle-worker.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../scripts/build/bundle-worker.js')>();
-  const cache = ((globalThis as { __bundleCache?: Map<string, Promise<WorkerBundle>> }).__bundleCache ??= new Map());
-  return {
-    ...real,
-    bundleWorker: (options: { workerDir: string; outDir?: string }) => {
-      if (!options.outDir?.includes(`${path.sep}.bundles${path.sep}pulumi${path.sep}`)) {
-        throw new Error(`the program must bundle into .bundles/pulumi/, got ${options.outDir}`);
-      }
-      let pending = cache.get(options.workerDir);
-      if (!pending) {
-        const outDir = options.outDir.replace(`${path.sep}pulumi${path.sep}`, `${path.sep}pulumi-test${path.sep}`);
-        cache.set(options.workerDir, (pending = real.bundleWorker({ ...options, outDir })));
-      }
-      return pending;
-    },
-  };
-});
+// The real wrangler build, once per Worker for this file, into .bundles/pulumi-test/ (see cached-bundle-worker.ts).
+vi.mock('../../scripts/build/bundle-worker.js', async (importOriginal) =>
+  (await import('./support/cached-bundle-worker.js')).cachedBundleWorker(await importOriginal(), 'pulumi-test'),
+);
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const BASE = {
@@ -89,6 +81,9 @@ describe('Pulumi program (workers.dev)', () => {
       `${pulumiProject}:auth0:TodosApiTestApp`,
       `${pulumiProject}:cloudflare:Worker`,
       `${pulumiProject}:cloudflare:TodosDatabase`,
+      `${pulumiProject}:auth0:PermissionCeiling`,
+      'auth0:index/action:Action',
+      'auth0:index/triggerAction:TriggerAction',
       'auth0:index/resourceServer:ResourceServer',
       'auth0:index/resourceServerScopes:ResourceServerScopes',
       'auth0:index/client:Client',
@@ -105,18 +100,20 @@ describe('Pulumi program (workers.dev)', () => {
       expect(types, t).toContain(t);
     }
     expect(types).not.toContain('auth0:index/connectionClients:ConnectionClients');
+    // TriggerActions would own the tenant's whole post-login flow and detach other Actions.
+    expect(types).not.toContain('auth0:index/triggerActions:TriggerActions');
     expect(types).not.toContain('cloudflare:index/workersCustomDomain:WorkersCustomDomain');
   });
 
-  it('defines the Todos API with RBAC, the permissions claim and offline access', () => {
+  it('defines the Todos API with consent deciding (RBAC off, no role to assign) and offline access', () => {
     const api = one(r, 'auth0:index/resourceServer:ResourceServer').inputs;
     expect(api).toMatchObject({
       name: todosApi.name,
       identifier: 'urn:todos-api',
       signingAlg: 'RS256',
       allowOfflineAccess: true,
-      enforcePolicies: true,
-      tokenDialect: 'access_token_authz',
+      enforcePolicies: false,
+      tokenDialect: 'access_token',
     });
     const scopes = one(r, 'auth0:index/resourceServerScopes:ResourceServerScopes').inputs;
     expect(scopes.resourceServerIdentifier).toBe('urn:todos-api');
@@ -158,6 +155,23 @@ describe('Pulumi program (workers.dev)', () => {
     });
   });
 
+  it('caps user tokens at the default grantable permissions with a deployed post-login Action', () => {
+    const action = one(r, 'auth0:index/action:Action').inputs;
+    expect(action).toMatchObject({ runtime: 'node22', deploy: true, supportedTriggers: { id: 'post-login', version: 'v3' } });
+    expect(action.code).toContain('const AUDIENCE = "urn:todos-api"');
+    expect(action.code).toContain('const NOT_GRANTABLE = ["read:billing"]');
+    expect(one(r, 'auth0:index/triggerAction:TriggerAction').inputs).toEqual({
+      trigger: 'post-login',
+      actionId: 'user-permission-ceiling-action-id',
+    });
+    const scope = bindings(script(r, mcpServer.workerName)).find((b) => b.name === 'AUTH0_SCOPE');
+    expect(scope?.text).toBe(mcpServer.scope);
+  });
+
+  it('protects nothing in a dev stack, so destroy removes everything', () => {
+    expect(r.resources.filter((x) => x.protect || x.retainOnDelete).map((x) => x.name)).toEqual([]);
+  });
+
   it('creates KV and D1 and applies the D1 migrations from the Worker folder', () => {
     expect(one(r, 'cloudflare:index/workersKvNamespace:WorkersKvNamespace').inputs).toMatchObject({ title: mcpServer.kv.title });
     expect(one(r, 'cloudflare:index/d1Database:D1Database').inputs).toMatchObject({ name: todosApi.database.name });
@@ -168,6 +182,43 @@ describe('Pulumi program (workers.dev)', () => {
     expect(migrations.secretInputs).toContain('apiToken');
     // The provider code was serialised into the resource (what the engine runs at up), applying over the D1 API.
     expect(String(migrations.inputs.__provider)).toContain('d1_migrations');
+  });
+
+  it('runs the D1 migrations provider from its serialised text in a fresh Node, as the dynamic-provider host does', async () => {
+    const migrations = one(r, 'pulumi-nodejs:dynamic:Resource');
+    const { __provider: provider, ...recorded } = migrations.inputs;
+    const databaseId = String(recorded.databaseId);
+    const d1 = await startFakeD1Api({ accountId: ACCOUNT, databaseId, token: 'd1-token' });
+    const dir = await mkdtemp(path.join(tmpdir(), 'dynamic-provider-'));
+    try {
+      // The engine sends plain values (the host does not accept secrets) and the provider's own serialised text.
+      const inputs = { ...recorded, apiBaseUrl: d1.baseUrl, apiToken: 'd1-token' };
+      const added = { name: '0002_probe.sql', sql: 'CREATE TABLE probe (id INTEGER);', sha256: 'a'.repeat(64) };
+      const updatedInputs = { ...inputs, migrations: [...(recorded.migrations as unknown[]), added] };
+      const job = path.join(dir, 'job.json');
+      await writeFile(job, JSON.stringify({ provider, inputs, updatedInputs }));
+      const { stdout } = await promisify(execFile)(
+        path.join(infraDir, '..', 'node_modules', '.bin', 'node'),
+        [path.join(here, 'support', 'dynamic-provider-host.mjs'), job],
+        // Where Pulumi runs the host: the directory of `main`.
+        { cwd: infraDir, timeout: 30_000 },
+      );
+      const steps = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      expect(steps.check).toEqual([]);
+      expect(steps.create).toEqual({ id: `${databaseId}:migrations`, applied: ['0001_init.sql'] });
+      expect(steps.diff).toMatchObject({ changes: true, replaces: [] });
+      expect(steps.update).toEqual({ applied: ['0001_init.sql', '0002_probe.sql'] });
+      expect(steps.diffAfterUpdate).toMatchObject({ changes: false });
+      expect(steps.editedCheck).toMatch(/D1 migration 0001_init\.sql was changed after it was applied/);
+      expect(steps.delete).toBe('ok');
+      expect(d1.db.prepare('SELECT name FROM d1_migrations ORDER BY id').all()).toEqual([
+        { name: '0001_init.sql' },
+        { name: '0002_probe.sql' },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await d1.close();
+    }
   });
 
   it('uploads both bundles by file and hash with compatibility settings from wrangler.jsonc', () => {
@@ -182,8 +233,11 @@ describe('Pulumi program (workers.dev)', () => {
       expect(s.compatibilityFlags).toEqual([...w.compatibility_flags, ...cloudOnlyFlags]);
       expect(w.compatibility_flags).not.toContain('global_fetch_strictly_public');
       expect(s.mainModule).toBe('index.js');
-      expect(s.contentSha256).toMatch(/^[0-9a-f]{64}$/);
-      expect(String(s.contentFile)).toMatch(new RegExp(`\\.bundles/pulumi-test/${worker}/index\\.js$`));
+      // Relative to the provider's working directory (infra/), so the stored input is the same on every checkout.
+      expect(s.contentFile).toBe(`../.bundles/pulumi-test/${worker}/index.js`);
+      // What terraform-provider-cloudflare's content_sha256 validator recomputes: the raw bytes of the file it opens.
+      const uploaded = readFileSync(path.resolve(infraDir, String(s.contentFile)));
+      expect(s.contentSha256).toBe(createHash('sha256').update(uploaded).digest('hex'));
       expect(s.content).toBeUndefined();
     }
     const subdomains = ofType(r, 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain');
@@ -256,10 +310,24 @@ describe('Pulumi program (workers.dev)', () => {
 describe('Pulumi program variants', () => {
   it('uses custom domains for URLs and the Auth0 callback when hostnames are set', async () => {
     const r = await run({ ...BASE, mcpServerHostname: 'mcp.example.com', todosApiHostname: 'todos.example.com' });
-    const domains = ofType(r, 'cloudflare:index/workersCustomDomain:WorkersCustomDomain').map((d) => [d.inputs.hostname, d.inputs.service]);
+    const domains = ofType(r, 'cloudflare:index/workersCustomDomain:WorkersCustomDomain').map((d) => [
+      d.inputs.hostname,
+      d.inputs.service,
+      d.inputs.zoneId,
+    ]);
+    // The zone is looked up on the account from the hostnames (mcp.example.com -> example.com).
     expect(domains.sort()).toEqual([
-      ['mcp.example.com', mcpServer.workerName],
-      ['todos.example.com', todosApi.workerName],
+      ['mcp.example.com', mcpServer.workerName, 'zone-id-of-example.com'],
+      ['todos.example.com', todosApi.workerName, 'zone-id-of-example.com'],
+    ]);
+    expect(r.invokes.find((i) => i.token === 'cloudflare:index/getZone:getZone')?.args).toEqual({
+      filter: { name: 'example.com', account: { id: ACCOUNT } },
+    });
+    // One public origin per Worker: workers.dev is off where a custom domain serves it.
+    const subdomains = ofType(r, 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain');
+    expect(subdomains.map((s) => [s.inputs.scriptName, s.inputs.enabled, s.inputs.previewsEnabled]).sort()).toEqual([
+      [mcpServer.workerName, false, false],
+      [todosApi.workerName, false, false],
     ]);
     const app = ofType(r, 'auth0:index/client:Client').find((c) => c.inputs.name === mcpServer.appName)!;
     expect(app.inputs.callbacks).toEqual(['https://mcp.example.com/callback']);
@@ -268,6 +336,48 @@ describe('Pulumi program variants', () => {
     expect(api?.text).toBe('https://todos.example.com');
     const canonical = bindings(script(r, mcpServer.workerName)).find((b) => b.name === 'MCP_SERVER_URL');
     expect(canonical).toEqual({ type: 'plain_text', name: 'MCP_SERVER_URL', text: 'https://mcp.example.com' });
+  }, 60_000);
+
+  it('uses a configured zone id without a lookup, and keeps workers.dev for a Worker without a custom domain', async () => {
+    const zone = 'fedcba9876543210fedcba9876543210';
+    const r = await run({ ...BASE, mcpServerHostname: 'mcp.example.org', customDomainZone: zone });
+    expect(one(r, 'cloudflare:index/workersCustomDomain:WorkersCustomDomain').inputs).toMatchObject({
+      hostname: 'mcp.example.org',
+      zoneId: zone,
+    });
+    expect(r.invokes.map((i) => i.token)).not.toContain('cloudflare:index/getZone:getZone');
+    const enabled = Object.fromEntries(
+      ofType(r, 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain').map((s) => [s.inputs.scriptName, s.inputs.enabled]),
+    );
+    expect(enabled).toEqual({ [mcpServer.workerName]: false, [todosApi.workerName]: true });
+    expect(r.outputs.todosApiUrl).toBe('https://todos-api.test-sub.workers.dev');
+  }, 60_000);
+
+  it('lets users grant read:billing only when the stack opts in', async () => {
+    const r = await run({ ...BASE, userPermissions: 'read:todos write:todos read:billing' });
+    const scope = bindings(script(r, mcpServer.workerName)).find((b) => b.name === 'AUTH0_SCOPE');
+    expect(scope?.text).toBe('openid email profile offline_access read:todos write:todos read:billing');
+    expect(one(r, 'auth0:index/action:Action').inputs.code).toContain('const NOT_GRANTABLE = []');
+  }, 60_000);
+
+  it('runs the prod stack of Pulumi.prod.yaml: custom domains, workers.dev off, data resources protected', async () => {
+    const prod = parseYaml(readFileSync(path.join(infraDir, '..', 'Pulumi.prod.yaml'), 'utf8')) as { config: Record<string, unknown> };
+    const config = Object.fromEntries(Object.entries(prod.config).map(([k, v]) => [k, String(v)]));
+    const r = await run({ ...BASE, ...config });
+    expect(ofType(r, 'cloudflare:index/workersCustomDomain:WorkersCustomDomain')).toHaveLength(2);
+    const mcpDev = ofType(r, 'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain').find(
+      (s) => s.inputs.scriptName === mcpServer.workerName,
+    );
+    expect(mcpDev?.inputs.enabled).toBe(false);
+    expect(String(r.outputs.mcpEndpoint)).toBe(`https://${config[`${pulumiProject}:mcpServerHostname`]}/mcp`);
+    const protectedTypes = r.resources.filter((x) => x.protect).map((x) => x.type);
+    expect(protectedTypes.sort()).toEqual([
+      'auth0:index/resourceServer:ResourceServer',
+      'cloudflare:index/d1Database:D1Database',
+      'cloudflare:index/workersKvNamespace:WorkersKvNamespace',
+    ]);
+    // Everything else (Workers, apps, the migrations record) is replaceable and stays deletable.
+    expect(r.resources.filter((x) => x.retainOnDelete)).toEqual([]);
   }, 60_000);
 
   it('prefixes every name so stacks can share an account and a tenant', async () => {

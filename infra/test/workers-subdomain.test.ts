@@ -16,16 +16,19 @@ describe('fetchWorkersSubdomain', () => {
     await expect(fetchWorkersSubdomain({ accountId: ACCOUNT, apiToken: 'good', apiBaseUrl: api.baseUrl })).resolves.toBe('looked-up');
   });
 
-  it('explains a token without Account Settings: Read and the config alternative', async () => {
-    await expect(fetchWorkersSubdomain({ accountId: ACCOUNT, apiToken: 'bad', apiBaseUrl: api.baseUrl })).rejects.toThrow(
-      /Authentication error.*Account Settings: Read.*workersDevSubdomain/,
-    );
+  it('names the missing token permission (Workers Scripts: Read) and the config alternative on code 10000', async () => {
+    const error = await fetchWorkersSubdomain({ accountId: ACCOUNT, apiToken: 'bad', apiBaseUrl: api.baseUrl }).catch((e: Error) => e);
+    expect(String(error)).toMatch(/may not read.*Authentication error.*Workers Scripts: Read.*workersDevSubdomain/);
+    expect(String(error)).not.toMatch(/register/i);
+    expect(String(error)).not.toContain('Account Settings');
   });
 
-  it('explains an account without a workers.dev subdomain', async () => {
+  it('tells an account without a registered workers.dev subdomain (code 10007) where to register one', async () => {
     api.subdomain = undefined;
     try {
-      await expect(fetchWorkersSubdomain({ accountId: ACCOUNT, apiToken: 'good', apiBaseUrl: api.baseUrl })).rejects.toThrow(/not_found/);
+      const error = await fetchWorkersSubdomain({ accountId: ACCOUNT, apiToken: 'good', apiBaseUrl: api.baseUrl }).catch((e: Error) => e);
+      expect(String(error)).toMatch(/no workers.dev subdomain registered yet.*Workers & Pages/);
+      expect(String(error)).not.toMatch(/permission/i);
     } finally {
       api.subdomain = 'looked-up';
     }

@@ -16,7 +16,10 @@ export interface WorkerBundle {
   mainModule: string;
   /** Absolute path of the entry module. */
   mainPath: string;
-  /** Hex SHA-256 over every uploaded file's name and contents (source maps and README excluded). */
+  /**
+   * Hex SHA-256 over every uploaded file's name and contents (source maps and README excluded): the identity of the
+   * whole bundle. Not `WorkersScript.contentSha256`, which is the plain hash of the one uploaded file's bytes.
+   */
   sha256: string;
   /** Total size in bytes of the uploaded files. */
   sizeBytes: number;

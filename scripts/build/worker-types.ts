@@ -9,7 +9,8 @@ const WORKER_DIRS = ['workers/todos-api', 'workers/mcp-server'];
 
 async function workerTypes(check: boolean): Promise<void> {
   for (const dir of WORKER_DIRS) {
-    const workerDir = path.join(repoRoot, dir);
+    // Relative to the repository root (wrangler's cwd here): wrangler writes the command into the file's header.
+    const workerDir = dir;
     await runWrangler(
       repoRoot,
       [

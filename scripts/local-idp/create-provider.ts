@@ -1,12 +1,21 @@
 // oidc-provider configured to behave like Auth0 for what this product uses (see README.md for the mapping).
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { allTodosPermissions, auth0, mcpCallbackUrl, mcpServer, todosApi } from '../../system/system.js';
+import {
+  allTodosPermissions,
+  auth0,
+  defaultUserPermissions,
+  mcpCallbackUrl,
+  mcpServer,
+  type TodosPermission,
+  todosApi,
+} from '../../system/system.js';
 import { pageHeaders, renderErrorPage, renderMessagePage } from './html-pages.js';
 import { INTERACTION_PATH } from './interaction-routes.js';
 import { type JsonFileStore, jsonFileAdapter } from './json-file-adapter.js';
 import type { LocalIdpState } from './local-idp-state.js';
 import { findLocalUser } from './local-users.js';
 import { OFFLINE_ACCESS_PARAM, recordOfflineAccessIntent, restoreOfflineAccess } from './offline-access-intent.js';
+import { grantableApiScopes } from './user-permission-policy.js';
 
 /** Auth0's endpoint paths, so Auth0 clients and the Workers use the same URLs against either IdP. */
 export const localIdpRoutes = {
@@ -29,6 +38,8 @@ export interface CreateProviderOptions {
   readonly store: JsonFileStore;
   readonly mcpServerUrl: string;
   readonly accessTokenTtlSeconds: number;
+  /** Todos API permissions a user may grant (the stack's `userPermissions`); default `read:todos write:todos`. */
+  readonly userPermissions?: readonly TodosPermission[];
 }
 
 function requestedScopes(ctx: KoaContextWithOIDC): string[] {
@@ -46,6 +57,7 @@ function audienceOf(ctx: KoaContextWithOIDC): string | undefined {
 
 export function createProvider(options: CreateProviderOptions): Provider {
   const { state, accessTokenTtlSeconds } = options;
+  const userPermissions = options.userPermissions ?? defaultUserPermissions;
 
   const configuration: Configuration = {
     adapter: jsonFileAdapter(options.store),
@@ -131,7 +143,8 @@ export function createProvider(options: CreateProviderOptions): Provider {
       const oidcScopes = scopes.filter((s) => OIDC_SCOPE_SET.has(s));
       if (oidcScopes.length > 0) grant.addOIDCScope(oidcScopes.join(' '));
       const resource = typeof ctx.oidc.params?.resource === 'string' ? ctx.oidc.params.resource : audienceOf(ctx);
-      const apiScopes = scopes.filter((s) => API_PERMISSIONS.has(s));
+      const grantable = grantableApiScopes(undefined, userPermissions);
+      const apiScopes = scopes.filter((s) => API_PERMISSIONS.has(s) && grantable.includes(s));
       if (resource === todosApi.identifier && apiScopes.length > 0) grant.addResourceScope(resource, apiScopes.join(' '));
       await grant.save();
       return grant;
@@ -202,7 +215,8 @@ export function createProvider(options: CreateProviderOptions): Provider {
             ctx.oidc.params.scope = allTodosPermissions.join(' ');
           }
           return {
-            scope: allTodosPermissions.join(' '),
+            // The ceiling: oidc-provider grants only these of the requested scopes, and asks no consent for the rest.
+            scope: grantableApiScopes(String(ctx.oidc.params?.grant_type ?? ''), userPermissions).join(' '),
             audience: todosApi.identifier,
             accessTokenTTL: accessTokenTtlSeconds,
             accessTokenFormat: 'jwt',

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { localIdp, localIssuer } from '../../system/system.js';
+import { localIdp, localIssuer, type TodosPermission } from '../../system/system.js';
 import { createProvider, localIdpRoutes } from './create-provider.js';
 import { pageHeaders, renderErrorPage } from './html-pages.js';
 import { handleInteraction } from './interaction-routes.js';
@@ -25,6 +25,8 @@ export interface LocalIdpOptions {
   accessTokenTtlSeconds?: number;
   /** Listen address. Default `localhost`. The issuer always uses `localhost` (tokens are bound to exact URLs). */
   host?: string;
+  /** Todos API permissions a user may grant (the stack setting `userPermissions`); default `read:todos write:todos`. */
+  userPermissions?: readonly TodosPermission[];
 }
 
 export interface LocalIdp {
@@ -81,7 +83,14 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   const state = await loadOrCreateLocalIdpState(stateDir);
   const store = await JsonFileStore.open(path.join(stateDir, STORE_FILE));
   const issuer = localIssuer(port);
-  const provider = createProvider({ issuer, state, store, mcpServerUrl: mcpOrigin, accessTokenTtlSeconds });
+  const provider = createProvider({
+    issuer,
+    state,
+    store,
+    mcpServerUrl: mcpOrigin,
+    accessTokenTtlSeconds,
+    ...(options.userPermissions ? { userPermissions: options.userPermissions } : {}),
+  });
 
   const counters = { refreshGrants: 0, tokenRequests: 0 };
   provider.use(async (ctx, next) => {

@@ -78,6 +78,28 @@ describe('doctor', () => {
     expect(lines.join('\n')).not.toContain('very-secret-value');
   });
 
+  it('reads the prod settings, typed booleans included, and refuses an unknown permission', async () => {
+    const base = {
+      [`${pulumiProject}:auth0Domain`]: { value: 'example.us.auth0.com', secret: false },
+      [`${pulumiProject}:cloudflareAccountId`]: { value: '0123456789abcdef0123456789abcdef', secret: false },
+      'cloudflare:apiToken': { secret: true },
+    };
+    await writeFile(
+      configFile(),
+      JSON.stringify({
+        ...base,
+        [`${pulumiProject}:protectData`]: { value: true, secret: false },
+        [`${pulumiProject}:userPermissions`]: { value: 'read:todos read:billing', secret: false },
+      }),
+    );
+    const ok = await runDoctor(env({ AUTH0_CLIENT_ID: 'cid', AUTH0_CLIENT_SECRET: 'x' }));
+    expect(ok.find((r) => r.label.startsWith('Stack'))?.detail).toMatch(/users may grant read:todos read:billing, data protected$/);
+    await writeFile(configFile(), JSON.stringify({ ...base, [`${pulumiProject}:userPermissions`]: { value: 'admin', secret: false } }));
+    expect(failed(await runDoctor(env({ AUTH0_CLIENT_ID: 'cid', AUTH0_CLIENT_SECRET: 'x' })))).toEqual([
+      expect.stringMatching(/userPermissions: unknown permission "admin"/),
+    ]);
+  });
+
   it('builds the pulumi command line for the selected stack', () => {
     expect(pulumiArgs('up', 'dev', ['--yes'])).toEqual(['up', '--stack', 'dev', '--yes']);
   });

@@ -48,6 +48,37 @@ describe('readStackConfig', () => {
       mcpServerHostname: undefined,
       todosApiHostname: undefined,
       namePrefix: '',
+      customDomainZone: undefined,
+      userPermissions: ['read:todos', 'write:todos'],
+      protectData: false,
     });
+  });
+
+  it('reads the user permissions in the API order, and names an unknown or empty list', () => {
+    expect(read({ ...BASE, userPermissions: 'read:billing, read:todos' }).userPermissions).toEqual(['read:todos', 'read:billing']);
+    expect(() => read({ ...BASE, userPermissions: 'read:todos delete:everything' })).toThrow(
+      /remote-mcp:userPermissions: unknown permission "delete:everything": the Todos API defines read:todos, write:todos, read:billing/,
+    );
+    expect(() => read({ ...BASE, userPermissions: ' ' })).toThrow(/userPermissions: is empty/);
+  });
+
+  it('reads protectData as a boolean and refuses anything else', () => {
+    expect(read({ ...BASE, protectData: 'true' }).protectData).toBe(true);
+    expect(read({ ...BASE, protectData: 'False' }).protectData).toBe(false);
+    expect(() => read({ ...BASE, protectData: 'yes' })).toThrow(/protectData: "yes" must be true or false/);
+  });
+
+  it('takes the custom-domain zone as an id or a name, or from the hostname, and checks the hostnames are in it', () => {
+    const hosts = { mcpServerHostname: 'mcp.example.com', todosApiHostname: 'todos.example.com' };
+    expect(read({ ...BASE, ...hosts }).customDomainZone).toEqual({ zoneName: 'example.com' });
+    expect(read({ ...BASE, ...hosts, customDomainZone: 'Example.com' }).customDomainZone).toEqual({ zoneName: 'example.com' });
+    const id = 'fedcba9876543210fedcba9876543210';
+    expect(read({ ...BASE, ...hosts, customDomainZone: id }).customDomainZone).toEqual({ zoneId: id });
+    expect(() => read({ ...BASE, ...hosts, customDomainZone: 'example.org' })).toThrow(
+      /customDomainZone: "mcp.example.com" is not in zone "example.org"/,
+    );
+    expect(() => read({ ...BASE, customDomainZone: 'example.com' })).toThrow(/neither mcpServerHostname nor todosApiHostname/);
+    expect(() => read({ ...BASE, mcpServerHostname: 'mcp.localhost' })).toThrow(/customDomainZone: missing/);
+    expect(() => read({ ...BASE, ...hosts, customDomainZone: 'not a zone' })).toThrow(/neither a zone name/);
   });
 });

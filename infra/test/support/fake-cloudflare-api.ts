@@ -9,12 +9,19 @@ export interface FakeCloudflareApi {
   liveTags: Map<string, string>;
   /** `<sub>` for /workers/subdomain; undefined = the account has none. */
   subdomain: string | undefined;
+  /** The API error code a missing script answers with (Cloudflare has used 10007, 10090 and 10092). */
+  missingScriptCode: number;
   requests: string[];
   close(): Promise<void>;
 }
 
 export async function startFakeCloudflareApi(accountId: string, token = 'fake-cloudflare-token'): Promise<FakeCloudflareApi> {
-  const state = { liveTags: new Map<string, string>(), subdomain: 'looked-up' as string | undefined, requests: [] as string[] };
+  const state = {
+    liveTags: new Map<string, string>(),
+    subdomain: 'looked-up' as string | undefined,
+    missingScriptCode: 10090,
+    requests: [] as string[],
+  };
   const server: Server = createServer((req, res) => {
     state.requests.push(`${req.method} ${req.url}`);
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -27,11 +34,11 @@ export async function startFakeCloudflareApi(accountId: string, token = 'fake-cl
     if (rest === 'subdomain') {
       return state.subdomain
         ? send(200, { success: true, errors: [], messages: [], result: { subdomain: state.subdomain } })
-        : fail(404, 10007, 'workers.api.error.not_found');
+        : fail(404, 10007, "You haven't registered a workers.dev subdomain");
     }
     const service = /^services\/([a-z0-9-]+)$/.exec(rest)?.[1];
     if (service) {
-      if (!state.liveTags.has(service)) return fail(404, 10090, 'workers.api.error.service_not_found');
+      if (!state.liveTags.has(service)) return fail(404, state.missingScriptCode, 'workers.api.error.service_not_found');
       return send(200, {
         success: true,
         errors: [],
@@ -56,6 +63,12 @@ export async function startFakeCloudflareApi(accountId: string, token = 'fake-cl
     },
     set subdomain(value) {
       state.subdomain = value;
+    },
+    get missingScriptCode() {
+      return state.missingScriptCode;
+    },
+    set missingScriptCode(value) {
+      state.missingScriptCode = value;
     },
     get requests() {
       return state.requests;

@@ -10,6 +10,9 @@ export interface RecordedResource {
   secretInputs: string[];
   /** Paths of every value that arrived wrapped as a secret, e.g. `bindings.3.text`. */
   secretPaths: string[];
+  /** The `protect` and `retainOnDelete` options the engine would receive (after inheritance from the parent). */
+  protect: boolean;
+  retainOnDelete: boolean;
 }
 
 // Pulumi's wire marker for secret values (sig.Secret in the SDK's rpc serialisation).
@@ -38,6 +41,8 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
       return { ...inputs, clientSecret: `mock-secret:${name}` };
     case 'cloudflare:index/d1Database:D1Database':
       return { ...inputs, uuid: '11111111-2222-3333-4444-555555555555' };
+    case 'auth0:index/action:Action':
+      return { ...inputs, id: `action-id-${name}` };
     case 'random:index/randomBytes:RandomBytes':
       return { ...inputs, hex: 'ab'.repeat(32), base64: `${'q'.repeat(43)}=` };
     case 'pulumi-nodejs:dynamic:Resource':
@@ -45,6 +50,13 @@ function fakeState(type: string, name: string, inputs: Record<string, unknown>):
     default:
       return inputs;
   }
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
 }
 
 export interface ProgramRun {
@@ -74,6 +86,7 @@ export async function runProgram(
 ): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
   const invokes: ProgramRun['invokes'] = [];
+  const options = new Map<string, { protect: boolean; retainOnDelete: boolean }>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -85,13 +98,18 @@ export async function runProgram(
           inputs[key] = unwrapSecrets(raw, f, key);
           if (f.secret) secretInputs.push(key);
         }
-        resources.push({ type: args.type, name: args.name, inputs, secretInputs, secretPaths });
+        const opts = options.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false };
+        resources.push({ type: args.type, name: args.name, inputs, secretInputs, secretPaths, ...opts });
         return { id: `${args.name}-id`, state: fakeState(args.type, args.name, inputs) };
       },
       call(args) {
         invokes.push({ token: args.token, args: args.inputs as Record<string, unknown> });
         if (args.token === 'auth0:index/getConnection:getConnection') {
           return { id: 'con_database', name: args.inputs.name, strategy: 'auth0' };
+        }
+        if (args.token === 'cloudflare:index/getZone:getZone') {
+          const filter = args.inputs.filter as { name?: string } | undefined;
+          return { id: `zone-id-of-${filter?.name}`, zoneId: `zone-id-of-${filter?.name}`, name: filter?.name, status: 'active' };
         }
         return {};
       },
@@ -100,6 +118,15 @@ export async function runProgram(
     'test',
     true,
   );
+  // The mock monitor hands newResource no resource options: read protect/retainOnDelete off the registration request.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    options.set(`${req.getType()}::${req.getName()}`, { protect: req.getProtect(), retainOnDelete: req.getRetainondelete() });
+    return register(req, callback);
+  };
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [k.includes(':') ? k : `${pulumiProject}:${k}`, v])),
   );

@@ -1,5 +1,9 @@
 // Least privilege at sign-in: what a client may ask for, what the user ticks, what the IdP is asked for, what the grant holds.
+import { env } from 'cloudflare:test';
+import { getOAuthApi } from '@cloudflare/workers-oauth-provider';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { handleAuthorize } from '../src/auth/authorize-handler.js';
+import { oauthProviderOptions } from '../src/auth/create-oauth-provider.js';
 import { idp, issuer, loginAt, resetIdp } from './support/fake-idp-token-endpoint.js';
 import {
   authorizePath,
@@ -145,6 +149,38 @@ describe('consent the user controls', () => {
     });
     expect(more.status).toBe(200);
     expect(scopeBoxesFrom(await more.text())).toEqual({ 'write:todos': true });
+  });
+});
+
+describe("what users may grant on this deployment (AUTH0_SCOPE, from the stack's userPermissions)", () => {
+  it('should show a permission users may not grant as unavailable and leave it out, never ask the IdP for it', async () => {
+    const client = await registerClient();
+    const { challenge } = await pkce();
+    const jar = new CookieJar();
+    const request = new Request(new URL(authorizePath(client.client_id, challenge, { scope: 'read:todos read:billing' }), origin));
+    // The default ceiling: read:todos and write:todos only.
+    const defaultCeiling: Env & { OAUTH_PROVIDER?: unknown } = {
+      ...env,
+      AUTH0_SCOPE: 'openid email profile offline_access read:todos write:todos',
+    };
+    // What the provider hands its default handler, for this env.
+    defaultCeiling.OAUTH_PROVIDER = getOAuthApi(oauthProviderOptions(origin), defaultCeiling);
+    const page = await handleAuthorize(request, defaultCeiling, origin);
+    jar.store(page);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(scopeBoxesFrom(html)).toEqual({});
+    expect(html).toContain('Read your billing information <code>read:billing</code>: not available on this server');
+    const form = consentFormFrom(html);
+    expect(form.requested).toBe('read:todos');
+    const approve = new Request(new URL('/authorize', origin), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: jar.header() },
+      body: new URLSearchParams({ handle: form.handle, requested: 'read:todos read:billing', scope: 'read:billing', decision: 'approve' }),
+    });
+    const approved = await handleAuthorize(approve, defaultCeiling, origin);
+    expect(approved.status).toBe(302);
+    expect(new URL(approved.headers.get('Location')!).searchParams.get('scope')).toBe('openid email profile offline_access read:todos');
   });
 });
 

@@ -4,7 +4,7 @@ import { idpConfig } from '../upstream/idp-config.js';
 import { consentPage } from './consent-page.js';
 import { errorPage, htmlResponse } from './html-page.js';
 import { oauthHelpers } from './oauth-helpers.js';
-import { approvedScopes, resolveRequestedScopes } from './scopes.js';
+import { approvedScopes, grantablePermissions, resolveRequestedScopes } from './scopes.js';
 import { redirectToIdp } from './upstream-redirect.js';
 
 /** The approvals cookie is remembered this long (seconds): 30 days, the library's default, stated explicitly. */
@@ -27,7 +27,7 @@ async function showConsent(request: Request, env: Env, origin: string): Promise<
   const oauth = oauthHelpers(env);
   const config = idpConfig(env);
   const parsed = await oauth.parseAuthRequest(request);
-  const resolved = resolveRequestedScopes(parsed.scope);
+  const resolved = resolveRequestedScopes(parsed.scope, grantablePermissions(config.scope));
   if (!resolved.ok) return invalidScope(parsed, resolved.unknown);
   // From here on the request asks for the policy's scopes: the consent page, the remembered approval, the IdP
   // login and the grant all see the same list.
@@ -38,7 +38,7 @@ async function showConsent(request: Request, env: Env, origin: string): Promise<
   }
   const details = await oauth.describeConsent(authRequest); // before beginConsent: a failed lookup stores nothing
   const consent = await oauth.beginConsent(authRequest);
-  const html = consentPage({ details, handle: consent.handle, idpName: config.issuer.host });
+  const html = consentPage({ details, handle: consent.handle, idpName: config.issuer.host, unavailable: resolved.unavailable });
   return htmlResponse(html, 200, consent.headers);
 }
 
@@ -66,6 +66,7 @@ async function decideConsent(request: Request, env: Env, origin: string): Promis
     String(form.get('requested') ?? '')
       .split(' ')
       .filter(Boolean),
+    grantablePermissions(idpConfig(env).scope),
   );
   if (!requested.ok) return errorPage(400, 'Invalid request', 'The consent form names a permission this server does not have.');
   const approved = await oauth.approveConsent(request, handle, {

@@ -9,13 +9,15 @@ export interface ConsentPageOptions {
   handle: string;
   /** Display name of the IdP, e.g. its host. */
   idpName: string;
+  /** Permissions the client asked for that users may not grant on this server: shown, never granted. */
+  unavailable?: readonly string[];
 }
 
 /** Renders the page. Every client-supplied string (name, URIs, scopes) is escaped. */
-export function consentPage({ details, handle, idpName }: ConsentPageOptions): string {
+export function consentPage({ details, handle, idpName, unavailable = [] }: ConsentPageOptions): string {
   const name = escapeHtml(details.clientName);
   // `details.scope` has been through the scope policy: known scopes only, the baseline always among them.
-  const scopeItems = details.scope.map((scope) => scopeItem(scope)).join('\n');
+  const scopeItems = [...details.scope.map((scope) => scopeItem(scope)), ...unavailable.map((scope) => unavailableItem(scope))].join('\n');
   const origin = details.clientDomain
     ? `<p>Published by <strong>${escapeHtml(details.clientDomain)}</strong>.</p>`
     : '<p class="muted">This app registered itself; its name is not verified.</p>';
@@ -59,4 +61,10 @@ function scopeItem(scope: string): string {
   if (choice.fixed) return `      <li><span class="fixed" data-scope="${escapeHtml(scope)}">✓</span> ${label}</li>`;
   const checked = choice.preselected ? ' checked' : '';
   return `      <li><label><input type="checkbox" name="scope" value="${escapeHtml(scope)}"${checked}> ${label}</label></li>`;
+}
+
+/** A permission the client asked for that this deployment does not let users grant: said, not offered. */
+function unavailableItem(scope: string): string {
+  const { description } = scopeChoice(scope);
+  return `      <li class="muted"><span class="fixed">✗</span> ${escapeHtml(description)} <code>${escapeHtml(scope)}</code>: not available on this server</li>`;
 }

@@ -29,22 +29,45 @@ export function isTodosPermission(scope: string): scope is TodosPermission {
 }
 
 /** What an authorization request asks for, after the policy: or the scopes it must be refused for. */
-export type ScopeRequest =
-  | { ok: true /** Baseline first, then the other requested permissions, then offline_access if asked. */; scopes: string[] }
-  | { ok: false /** Scopes this server does not know: the request is refused with `invalid_scope`. */; unknown: string[] };
+export type ScopeRequest = AcceptedScopes | RefusedScopes;
+
+export interface AcceptedScopes {
+  ok: true;
+  /** Baseline first, then the other requested permissions users may grant, then offline_access if asked. */
+  scopes: string[];
+  /** Requested Todos API permissions this deployment does not let users grant (the stack's `userPermissions`). */
+  unavailable: TodosPermission[];
+}
+
+export interface RefusedScopes {
+  ok: false;
+  /** Scopes this server does not know: the request is refused with `invalid_scope`. */
+  unknown: string[];
+}
+
+/**
+ * The Todos API permissions users may grant here: those in AUTH0_SCOPE, which the Pulumi program derives from
+ * the stack's `userPermissions` (the IdPs cap user tokens at the same list). The baseline is always grantable.
+ */
+export function grantablePermissions(configuredScope: string): TodosPermission[] {
+  const configured = new Set(configuredScope.split(' '));
+  return allTodosPermissions.filter((permission) => configured.has(permission) || isBaseline(permission));
+}
 
 /**
  * Apply the policy to the scopes an MCP client requested: the baseline is always part of the grant (so a
- * client that names no scope gets `read:todos`), identity scopes are dropped, and anything else that is not
- * a Todos API permission or `offline_access` refuses the whole request (RFC 6749 §4.1.2.1 `invalid_scope`).
+ * client that names no scope gets `read:todos`), identity scopes are dropped, a permission users may not grant
+ * here is left out (and shown so), and anything that is not a Todos API permission or `offline_access` refuses
+ * the whole request (RFC 6749 §4.1.2.1 `invalid_scope`).
  */
-export function resolveRequestedScopes(requested: readonly string[]): ScopeRequest {
+export function resolveRequestedScopes(requested: readonly string[], grantable: readonly TodosPermission[]): ScopeRequest {
   const unknown = requested.filter((scope) => scope !== OFFLINE_ACCESS && !isTodosPermission(scope) && !IGNORED_IDENTITY_SCOPES.has(scope));
   if (unknown.length > 0) return { ok: false, unknown: [...new Set(unknown)] };
   const permissions = new Set<string>(baselinePermissions);
   for (const scope of requested) if (isTodosPermission(scope)) permissions.add(scope);
-  const scopes = allTodosPermissions.filter((permission) => permissions.has(permission));
-  return { ok: true, scopes: requested.includes(OFFLINE_ACCESS) ? [...scopes, OFFLINE_ACCESS] : scopes };
+  const scopes = allTodosPermissions.filter((permission) => permissions.has(permission) && grantable.includes(permission));
+  const unavailable = allTodosPermissions.filter((permission) => permissions.has(permission) && !grantable.includes(permission));
+  return { ok: true, scopes: requested.includes(OFFLINE_ACCESS) ? [...scopes, OFFLINE_ACCESS] : scopes, unavailable };
 }
 
 /**
@@ -62,7 +85,7 @@ export function approvedScopes(requested: readonly string[], ticked: readonly st
  * profile offline_access`, so the server can refresh upstream) plus exactly the approved API permissions, so
  * the upstream token can never do more than the MCP grant.
  */
-export function upstreamScopeFor(configuredScope: string, grantScopes: readonly string[]): string {
+export function loginScopeFor(configuredScope: string, grantScopes: readonly string[]): string {
   const identity = configuredScope.split(' ').filter((scope) => scope && !isTodosPermission(scope));
   return [...new Set([...identity, ...grantScopes.filter(isTodosPermission)])].join(' ');
 }

@@ -3,7 +3,7 @@ import type { AuthRequest, OAuthHelpers } from '@cloudflare/workers-oauth-provid
 import { mcpCallbackUrl } from '../../../../system/system.js';
 import { discover, newLoginSecrets, startUpstreamLogin, type UpstreamLoginSecrets } from '../upstream/idp-client.js';
 import type { IdpConfig } from '../upstream/idp-config.js';
-import { upstreamScopeFor } from './scopes.js';
+import { loginScopeFor } from './scopes.js';
 
 /** What beginUpstream() keeps (encrypted, server-side) for the callback. */
 export type UpstreamStateData = UpstreamLoginSecrets;
@@ -27,7 +27,7 @@ export async function redirectToIdp(
     ...(headers ? { headers } : {}),
   });
   // Only what this grant was approved for: the upstream token can never do more than the MCP token.
-  const scope = upstreamScopeFor(config.scope, authRequest.scope);
+  const scope = loginScopeFor(config.scope, authRequest.scope);
   const location = await startUpstreamLogin(config, mcpCallbackUrl(origin), state, secrets, scope);
   out.set('Location', location.href);
   out.set('Cache-Control', 'no-store');
