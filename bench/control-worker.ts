@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
+import { applyD1Migrations, type D1Like } from '../scripts/local-stack/apply-d1-migrations.js';
 import { prepareWorker } from '../scripts/local-stack/prepare-worker.js';
 import { bundleModules } from '../scripts/local-stack/start-local-stack.js';
 import { benchControlPort } from './bench-target.js';
@@ -11,7 +12,7 @@ const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const workerDir = path.join(repoRoot, 'bench', 'control-worker');
 
 export interface ControlWorker {
-  /** `http://127.0.0.1:<port>`: `/noop`, `/kv-read`, `/open/mcp` and `/mcp` (see the Worker's header). */
+  /** `http://127.0.0.1:<port>`: `/noop`, `/kv-read`, `/audit-write`, `/audit-queued`, `/open/mcp`, `/mcp` (see the Worker's header). */
   base: string;
   dispose(): Promise<void>;
 }
@@ -39,6 +40,9 @@ export async function startControlWorker(bundleCacheDir: string): Promise<Contro
     await mf.ready;
     const kv = await mf.getKVNamespace('OAUTH_KV', prepared.name);
     await kv.put(CONTROL_KV_KEY, CONTROL_KV_RECORD);
+    // The audit log's tables (workers/mcp-server/migrations), for /audit-write and /audit-queued.
+    for (const plan of prepared.d1)
+      await applyD1Migrations((await mf.getD1Database(plan.binding, prepared.name)) as unknown as D1Like, plan);
   } catch (error) {
     await mf.dispose();
     throw error;

@@ -23,6 +23,10 @@ export interface McpFloor {
   sdk: LatencySummary;
   /** The same behind workers-oauth-provider with a bearer token, set up like the real MCP server. */
   sdkAndOAuth: LatencySummary;
+  /** `GET /audit-write`: one tool call's audit event written inline (pseudonym + D1 insert): the work it costs. */
+  auditWrite: LatencySummary;
+  /** `GET /audit-queued`: the same queued with waitUntil, as the MCP server does: what a response waits for it. */
+  auditQueued: LatencySummary;
 }
 
 const WARM_UP_ROUNDS = 50;
@@ -65,6 +69,13 @@ export async function measureRatioAndFloor(
 
     const todosUrl = new URL('/api/todos', target.urls.api);
     const noopUrl = new URL('/noop', control.base);
+    const auditWriteUrl = new URL('/audit-write', control.base);
+    const auditQueuedUrl = new URL('/audit-queued', control.base);
+    const getControl = async (url: URL): Promise<void> => {
+      const response = await fetch(url, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+      if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+      await response.arrayBuffer();
+    };
     const r = await inTurn(
       {
         direct: () => getTodos(todosUrl, upstreamToken),
@@ -75,10 +86,15 @@ export async function measureRatioAndFloor(
         },
         sdk: () => listTodos(open),
         sdkAndOAuth: () => listTodos(authorized),
+        auditWrite: () => getControl(auditWriteUrl),
+        auditQueued: () => getControl(auditQueuedUrl),
       },
       options.rounds,
     );
-    return { paired: { direct: r.direct, mcp: r.mcp }, floor: { noop: r.noop, sdk: r.sdk, sdkAndOAuth: r.sdkAndOAuth } };
+    return {
+      paired: { direct: r.direct, mcp: r.mcp },
+      floor: { noop: r.noop, sdk: r.sdk, sdkAndOAuth: r.sdkAndOAuth, auditWrite: r.auditWrite, auditQueued: r.auditQueued },
+    };
   } finally {
     await Promise.allSettled(clients.map((client) => client.close()));
     await control.dispose();

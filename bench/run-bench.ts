@@ -10,11 +10,13 @@ import { measureApiBreakdown } from './measure-api-breakdown.js';
 import { measureBundles } from './measure-bundles.js';
 import { measureStartTimes, type StartTimes } from './measure-cold-start.js';
 import { measureConcurrency } from './measure-concurrency.js';
+import { type DevFirstRun, measureDevFirstRun } from './measure-dev-first-run.js';
 import { measureDirectApi } from './measure-direct-api.js';
 import { measureLiveHeaps } from './measure-live-heap.js';
 import { measureMcpPing, measureMcpSequential } from './measure-mcp-calls.js';
 import { workerdRss } from './measure-memory.js';
 import { measureRuntimeBaseline, type RuntimeBaseline } from './measure-runtime-baseline.js';
+import { measureStartupCpu } from './measure-startup-cpu.js';
 import { measureRatioAndFloor } from './measure-tool-call-ratio.js';
 import { type BenchResults, checkTargets, growthOf, type LiveHeapResult, liveHeapRows, mib, renderMarkdown } from './report.js';
 
@@ -24,7 +26,9 @@ const USAGE = `Usage: npm run bench [-- options]
 
 Starts its own local stack on ports 38788/38789/38790 (fresh temp state; workerd's inspector on 38792) and measures
 the direct Todos API, MCP tool calls on /mcp and /sse, 16 concurrent MCP sessions, bundle sizes, workerd memory (RSS
-and each Worker's live JS heap) and start-up time.
+and each Worker's live JS heap), start-up time, including \`npm run dev\` on fresh clones (on the dev ports
+8788-8790, which must then be free; \`npm run bench:dev-first-run\` measures only that), and each Worker's startup CPU
+time (\`wrangler check startup\`).
 Writes bench/RESULTS.md and bench/results.json.
 
 Options:
@@ -75,6 +79,7 @@ function parseOptions() {
     sessions: 16,
     idleSettleSeconds: quick ? 1 : 5,
     laterDelaySeconds: quick ? 5 : 30,
+    startupRuns: quick ? 1 : 3,
   };
 }
 
@@ -179,6 +184,18 @@ async function main(): Promise<void> {
   watchdog.unref();
   try {
     let startup: StartTimes | undefined;
+    let devFirstRun: DevFirstRun | undefined;
+    if (!options.useRunning) {
+      // Before the bench's own stack starts, so nothing else of this run competes for the CPU.
+      const runs = options.quick ? 1 : 3;
+      step(`npm run dev on a fresh clone (no bundle cache, no .state), ${runs} run(s) on the dev ports`);
+      try {
+        devFirstRun = await measureDevFirstRun({ runs });
+        step(`fresh-clone dev ready: ${devFirstRun.runsMs.join(', ')} ms (median ${devFirstRun.medianMs} ms)`);
+      } catch (error) {
+        step(`fresh-clone dev start not measured: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`);
+      }
+    }
     if (options.useRunning) {
       step('using the running stack on the dev ports');
       target = await useRunningStack(options.stateDir);
@@ -270,6 +287,8 @@ async function main(): Promise<void> {
 
     step('bundles: wrangler deploy --dry-run for each Worker');
     const bundles = await measureBundles();
+    step('startup CPU: wrangler check startup for each Worker');
+    const startupCpu = await measureStartupCpu(options.startupRuns);
 
     const { stateDir: _stateDir, ...settings } = options;
     const partial: Omit<BenchResults, 'targets'> = {
@@ -295,6 +314,7 @@ async function main(): Promise<void> {
         mcpCallsPerSecondOverDirectRps: round2(concurrency.callsPerSecond / directApi.concurrent.requestsPerSecond),
       },
       bundles,
+      startupCpu,
       memory: {
         timeline,
         idleBytes: idle.rssBytes,
@@ -306,6 +326,7 @@ async function main(): Promise<void> {
         ...(liveHeaps ? { liveHeaps } : {}),
       },
       ...(startup ? { startup } : {}),
+      ...(devFirstRun ? { devFirstRun } : {}),
       oauthFlowMs: mcpHttp.oauthFlowMs,
     };
     const targets = checkTargets(partial, mcpServer.workerName);

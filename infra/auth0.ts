@@ -1,7 +1,7 @@
 // Auth0 side of the system: the Todos API with its permissions, the MCP server's web app, and the M2M test app.
 import * as auth0 from '@pulumi/auth0';
 import * as pulumi from '@pulumi/pulumi';
-import { mcpCallbackUrl, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../system/system.js';
+import { accountSignedOutUrl, mcpCallbackUrl, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../system/system.js';
 import type { Naming } from './config.js';
 
 // An empty secret would deploy a Worker that fails every login; stop the update instead.
@@ -99,7 +99,8 @@ export class McpServerApp extends pulumi.ComponentResource {
         isFirstParty: true,
         oidcConformant: true,
         callbacks: [this.callbackUrl],
-        allowedLogoutUrls: [origin],
+        // The account page's "sign out at Auth0 too" returns to its signed-out page.
+        allowedLogoutUrls: [origin, origin.apply(accountSignedOutUrl)],
         webOrigins: [],
         grantTypes: ['authorization_code', 'refresh_token'],
         // The Worker keeps upstream refresh tokens per grant; rotation makes a stolen one single-use.

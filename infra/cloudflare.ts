@@ -126,7 +126,7 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export interface TodosDatabaseArgs {
+export interface MigratedDatabaseArgs {
   accountId: pulumi.Input<string>;
   name: string;
   migrationsDir: string;
@@ -138,14 +138,14 @@ export interface TodosDatabaseArgs {
   protect?: boolean;
 }
 
-/** D1 database of the Todos API with its migrations applied on every up that adds a migration file. */
-export class TodosDatabase extends pulumi.ComponentResource {
+/** A D1 database with its migrations applied on every up that adds a migration file. */
+abstract class MigratedDatabase extends pulumi.ComponentResource {
   public readonly databaseId: pulumi.Output<string>;
   public readonly appliedMigrations: pulumi.Output<string[]>;
   public readonly migrations: D1Migrations;
 
-  constructor(name: string, args: TodosDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(`${pulumiProject}:cloudflare:TodosDatabase`, name, {}, opts);
+  protected constructor(type: string, name: string, args: MigratedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(`${pulumiProject}:cloudflare:${type}`, name, {}, opts);
     const database = new cloudflare.D1Database(
       `${name}-db`,
       { accountId: args.accountId, name: args.name },
@@ -166,5 +166,19 @@ export class TodosDatabase extends pulumi.ComponentResource {
     this.databaseId = database.uuid;
     this.appliedMigrations = migrations.applied;
     this.registerOutputs({ databaseId: this.databaseId, appliedMigrations: this.appliedMigrations });
+  }
+}
+
+/** D1 database of the Todos API: the users' todos and billing profiles. */
+export class TodosDatabase extends MigratedDatabase {
+  constructor(name: string, args: MigratedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('TodosDatabase', name, args, opts);
+  }
+}
+
+/** D1 database of the MCP server's audit log (tool calls, grant events). */
+export class AuditDatabase extends MigratedDatabase {
+  constructor(name: string, args: MigratedDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('AuditDatabase', name, args, opts);
   }
 }

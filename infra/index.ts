@@ -7,7 +7,7 @@ import * as random from '@pulumi/random';
 import { mcpServer, todosApi, upstreamScopeFor } from '../system/system.js';
 import { McpServerApp, TodosApi, TodosApiTestApp } from './auth0.js';
 import { PermissionCeiling } from './auth0-permission-ceiling.js';
-import { secretText, TodosDatabase, Worker } from './cloudflare.js';
+import { AuditDatabase, secretText, TodosDatabase, Worker } from './cloudflare.js';
 import { cloudflareApi } from './cloudflare-api.js';
 import { customDomainZoneId, naming, readInfraConfig } from './config.js';
 import { fetchScriptMigrationTag, pendingMigrations, type ScriptMigrations } from './durable-object-migrations.js';
@@ -75,6 +75,18 @@ const database = new TodosDatabase('todos-db', {
   apiBaseUrl: api.baseUrl,
   protect: config.protectData,
 });
+const auditDbBinding = mcpServer.auditDatabase.binding;
+const auditMigrationsDir = mcpServerConfig.d1MigrationsDirs[auditDbBinding];
+if (!auditMigrationsDir) throw new Error(`workers/mcp-server/wrangler.jsonc has no d1_databases entry bound as ${auditDbBinding}`);
+const auditDatabase = new AuditDatabase('mcp-audit-db', {
+  accountId,
+  name: names.resource(mcpServer.auditDatabase.name),
+  migrationsDir: auditMigrationsDir,
+  apiToken: api.token,
+  apiBaseUrl: api.baseUrl,
+  // Who did what, for the account page's activity and the operator.
+  protect: config.protectData,
+});
 const kv = new cloudflare.WorkersKvNamespace(
   'mcp-oauth-kv',
   { accountId, title: names.resource(mcpServer.kv.title) },
@@ -115,8 +127,10 @@ const mcpWorker = new Worker('mcp-server-worker', {
   workersDevSubdomain: subdomain,
   hostname: config.mcpServerHostname,
   zoneId,
+  dependsOn: [auditDatabase.migrations],
   bindings: [
     { type: 'kv_namespace', name: mcpServer.kv.binding, namespaceId: kv.id },
+    { type: 'd1', name: auditDbBinding, id: auditDatabase.databaseId },
     { type: 'service', name: mcpServer.todosApiBinding, service: todosWorker.scriptName },
     ...mcpServerConfig.durableObjects.map((d) => ({ type: 'durable_object_namespace', name: d.name, className: d.className })),
     secretText('AUTH0_DOMAIN', auth0Domain),
@@ -131,6 +145,13 @@ const mcpWorker = new Worker('mcp-server-worker', {
   ],
 });
 
+// The audit log's retention purge (the Worker's scheduled handler).
+new cloudflare.WorkersCronTrigger('mcp-audit-purge', {
+  accountId,
+  scriptName: mcpWorker.scriptName,
+  schedules: [{ cron: mcpServer.auditDatabase.purgeCron }],
+});
+
 // --- Outputs ---
 const mcpUrl = pulumi.interpolate`${mcpWorker.url}${mcpServer.paths.mcp}`;
 export const mcpServerBaseUrl = mcpWorker.url;
@@ -142,6 +163,9 @@ export const auth0ClientId = mcpApp.clientId;
 export const todosApiAudience = todosApiAuth0.identifier;
 export const d1DatabaseId = database.databaseId;
 export const kvNamespaceId = kv.id;
+export const auditDatabaseId = auditDatabase.databaseId;
+/** Where users see and disconnect their connected apps and their recent tool calls. */
+export const accountPageUrl = pulumi.interpolate`${mcpWorker.url}${mcpServer.accountPath}`;
 export const testAppClientId = testApp.clientId;
 export const testAppClientSecret = testApp.clientSecret;
 /** Paste into claude_desktop_config.json: Claude Desktop reaches the remote server through the mcp-remote bridge. */

@@ -1,4 +1,5 @@
 // `npm run dev`: starts the whole local system (local IdP + Workers in workerd) and prints how to use it.
+// Run as `node --import tsx scripts/dev.ts`: the tsx CLI would add a second Node process (~0.5 s) to every start.
 import { performance } from 'node:perf_hooks';
 import { mcpServer, todosApi } from '../system/system.js';
 import { PortInUseError } from './local-stack/ensure-ports-free.js';
@@ -24,8 +25,8 @@ console.log(usage(running, performance.now() - startedAt));
 let stoppingSince: number | undefined;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stoppingSince !== undefined) {
-    // Ctrl-C reaches this process twice at once (from the terminal and relayed by tsx): only a later one means
-    // "stop waiting and exit now".
+    // Ctrl-C can reach this process twice at once (from the terminal, and relayed by a wrapper such as the tsx CLI):
+    // only a later one means "stop waiting and exit now".
     if (performance.now() - stoppingSince > 1000) process.exit(130);
     return;
   }
@@ -72,6 +73,7 @@ function usage(s: LocalStack, elapsedMs: number): string {
     lines.push(
       `  Claude Desktop:  ${JSON.stringify({ mcpServers: { todos: { command: 'npx', args: ['mcp-remote', `${s.urls.mcp}${mcpServer.paths.sse}`] } } })}`,
     );
+    lines.push(`Your account page (connected apps, activity, sign-out): ${s.urls.mcp}${mcpServer.accountPath}`);
   }
   lines.push('');
   lines.push('State (IdP keys, KV/D1/DO data) is kept in .state/ — delete it to start afresh. Ctrl-C stops everything.');

@@ -71,6 +71,13 @@ export const mcpServer = {
   kv: { binding: 'OAUTH_KV', title: 'mcp-oauth-kv' },
   /** Service binding from the MCP server to the Todos API Worker. */
   todosApiBinding: 'TODOS_API',
+  /** The account page: signed-in users see and revoke their connected MCP clients and their recent tool calls. */
+  accountPath: '/account',
+  /**
+   * D1 database of the MCP server's own audit log (tool calls and grant events, pseudonymous), bound as
+   * `AUDIT_DB`; `purgeCron` is the cron trigger that deletes rows older than the retention period.
+   */
+  auditDatabase: { name: 'mcp-audit-db', binding: 'AUDIT_DB', purgeCron: '17 3 * * *' },
 } as const;
 
 /** Auth0 tenant objects that are not the API or the MCP app. */
@@ -102,6 +109,14 @@ export function localIssuer(port: number = localIdp.port): string {
 /** The IdP redirect URI of an MCP server at `mcpServerUrl` (origin, no trailing slash). */
 export function mcpCallbackUrl(mcpServerUrl: string): string {
   return new URL(mcpServer.callbackPath, mcpServerUrl).toString();
+}
+
+/**
+ * Where the account page sends the browser after a sign-out at the IdP: the IdP app must list it as an allowed
+ * logout URL (Auth0's `allowedLogoutUrls`, the local IdP's `post_logout_redirect_uris`).
+ */
+export function accountSignedOutUrl(mcpServerUrl: string): string {
+  return new URL(`${mcpServer.accountPath}/signed-out`, mcpServerUrl).toString();
 }
 
 /** Every permission value of the Todos API. */

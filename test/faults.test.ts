@@ -303,13 +303,13 @@ describe('a restart of the whole stack mid-session', () => {
       expect(JSON.parse(answer.body)).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: expect.any(String) }, id: null });
     });
 
-    it('should answer an unknown tool with an isError result naming it (MCP SDK McpServer behaviour)', async () => {
+    it('should answer an unknown tool with JSON-RPC invalid params naming it (MCP SDK v2 McpServer behaviour)', async () => {
       const answer = await post(toolCallBody(2, 'no-such-tool', {}));
       expect(answer.status).toBe(200);
-      const parsed = JSON.parse(answer.body) as { id: number; result: CallToolResult };
+      const parsed = JSON.parse(answer.body) as { id: number; error: { code: number; message: string } };
       expect(parsed.id).toBe(2);
-      expect(parsed.result.isError).toBe(true);
-      expect(resultText(parsed.result)).toMatch(/Tool no-such-tool not found/);
+      expect(parsed.error.code).toBe(-32602);
+      expect(parsed.error.message).toMatch(/no-such-tool/);
     });
 
     it('should refuse add-todo with a number as title and write nothing', async () => {

@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localUrl } from '../system/system.js';
+import { allTodosPermissions, localUrl } from '../system/system.js';
 import { launchChromium, startLandingServer } from './support/browser.js';
 import { pkcePair } from './support/browserless-mcp-login.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
@@ -63,7 +63,8 @@ async function exchange(clientId: string, code: string, verifier: string): Promi
 
 beforeAll(async () => {
   callbackServer = await startLandingServer(CALLBACK_PORT, 'MCP client callback reached');
-  testStack = await startTestStack({ ports });
+  // A deployment whose users may grant billing too (userPermissions), so its opt-in checkbox is on the page.
+  testStack = await startTestStack({ ports, userPermissions: allTodosPermissions });
   browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
 });

@@ -126,7 +126,7 @@ describe('Pulumi program (workers.dev)', () => {
       appType: 'regular_web',
       oidcConformant: true,
       callbacks: ['https://mcp-auth0-oidc.test-sub.workers.dev/callback'],
-      allowedLogoutUrls: ['https://mcp-auth0-oidc.test-sub.workers.dev'],
+      allowedLogoutUrls: ['https://mcp-auth0-oidc.test-sub.workers.dev', 'https://mcp-auth0-oidc.test-sub.workers.dev/account/signed-out'],
       grantTypes: ['authorization_code', 'refresh_token'],
       refreshToken: { rotationType: 'rotating', expirationType: 'expiring' },
     });
@@ -174,8 +174,9 @@ describe('Pulumi program (workers.dev)', () => {
 
   it('creates KV and D1 and applies the D1 migrations from the Worker folder', () => {
     expect(one(r, 'cloudflare:index/workersKvNamespace:WorkersKvNamespace').inputs).toMatchObject({ title: mcpServer.kv.title });
-    expect(one(r, 'cloudflare:index/d1Database:D1Database').inputs).toMatchObject({ name: todosApi.database.name });
-    const migrations = one(r, 'pulumi-nodejs:dynamic:Resource');
+    const databases = ofType(r, 'cloudflare:index/d1Database:D1Database').map((d) => d.inputs.name);
+    expect(databases.sort()).toEqual([mcpServer.auditDatabase.name, todosApi.database.name].sort());
+    const migrations = ofType(r, 'pulumi-nodejs:dynamic:Resource').find((m) => m.name === 'todos-db-migrations')!;
     expect(migrations.inputs.databaseId).toBe('11111111-2222-3333-4444-555555555555');
     expect(migrations.inputs.apiBaseUrl).toBe(cfApi.baseUrl);
     expect((migrations.inputs.migrations as { name: string; sha256: string }[]).map((m) => m.name)).toEqual(['0001_init.sql']);
@@ -185,7 +186,8 @@ describe('Pulumi program (workers.dev)', () => {
   });
 
   it('runs the D1 migrations provider from its serialised text in a fresh Node, as the dynamic-provider host does', async () => {
-    const migrations = one(r, 'pulumi-nodejs:dynamic:Resource');
+    // Both databases' migrations run on the same serialised provider; the Todos API's stands for both.
+    const migrations = ofType(r, 'pulumi-nodejs:dynamic:Resource').find((m) => m.name === 'todos-db-migrations')!;
     const { __provider: provider, ...recorded } = migrations.inputs;
     const databaseId = String(recorded.databaseId);
     const d1 = await startFakeD1Api({ accountId: ACCOUNT, databaseId, token: 'd1-token' });
@@ -307,6 +309,43 @@ describe('Pulumi program (workers.dev)', () => {
   });
 });
 
+describe('Pulumi program: the account page and its audit log', () => {
+  let r: ProgramRun;
+  beforeAll(async () => {
+    r = await run(BASE);
+  }, 60_000);
+
+  it("provisions the MCP server's audit database with its migrations, and binds it", () => {
+    expect(ofType(r, `${pulumiProject}:cloudflare:AuditDatabase`)).toHaveLength(1);
+    const migrations = ofType(r, 'pulumi-nodejs:dynamic:Resource').find((m) => m.name === 'mcp-audit-db-migrations')!;
+    expect((migrations.inputs.migrations as { name: string }[]).map((m) => m.name)).toEqual(['0001_audit_log.sql']);
+    expect(migrations.secretInputs).toContain('apiToken');
+    expect(bindings(script(r, mcpServer.workerName))).toContainEqual({
+      type: 'd1',
+      name: mcpServer.auditDatabase.binding,
+      id: '11111111-2222-3333-4444-555555555555',
+    });
+  });
+
+  it("adds the purge's cron trigger to the MCP server, as wrangler.jsonc declares it", () => {
+    const trigger = one(r, 'cloudflare:index/workersCronTrigger:WorkersCronTrigger').inputs;
+    expect(trigger).toMatchObject({ accountId: ACCOUNT, scriptName: mcpServer.workerName });
+    const declared = (wrangler('mcp-server') as unknown as { triggers: { crons: string[] } }).triggers.crons;
+    expect(trigger.schedules).toEqual(declared.map((cron) => ({ cron })));
+  });
+
+  it('exports the account page URL and lets Auth0 return to its signed-out page', () => {
+    expect(r.outputs.accountPageUrl).toBe(`https://mcp-auth0-oidc.test-sub.workers.dev${mcpServer.accountPath}`);
+    const app = ofType(r, 'auth0:index/client:Client').find((c) => c.inputs.name === mcpServer.appName)!;
+    expect(app.inputs.allowedLogoutUrls).toEqual([
+      'https://mcp-auth0-oidc.test-sub.workers.dev',
+      'https://mcp-auth0-oidc.test-sub.workers.dev/account/signed-out',
+    ]);
+    // The Auth0 app keeps one callback URL: the account login shares /callback with the MCP login.
+    expect(app.inputs.callbacks).toEqual(['https://mcp-auth0-oidc.test-sub.workers.dev/callback']);
+  });
+});
+
 describe('Pulumi program variants', () => {
   it('uses custom domains for URLs and the Auth0 callback when hostnames are set', async () => {
     const r = await run({ ...BASE, mcpServerHostname: 'mcp.example.com', todosApiHostname: 'todos.example.com' });
@@ -373,6 +412,8 @@ describe('Pulumi program variants', () => {
     const protectedTypes = r.resources.filter((x) => x.protect).map((x) => x.type);
     expect(protectedTypes.sort()).toEqual([
       'auth0:index/resourceServer:ResourceServer',
+      // The Todos API's data and the MCP server's audit log.
+      'cloudflare:index/d1Database:D1Database',
       'cloudflare:index/d1Database:D1Database',
       'cloudflare:index/workersKvNamespace:WorkersKvNamespace',
     ]);
@@ -384,7 +425,8 @@ describe('Pulumi program variants', () => {
     const r = await run({ ...BASE, namePrefix: 'pr-42' });
     const scripts = ofType(r, 'cloudflare:index/workersScript:WorkersScript').map((s) => s.inputs.scriptName);
     expect(scripts.sort()).toEqual(['pr-42-mcp-auth0-oidc', 'pr-42-todos-api']);
-    expect(one(r, 'cloudflare:index/d1Database:D1Database').inputs.name).toBe('pr-42-todos-db');
+    const databases = ofType(r, 'cloudflare:index/d1Database:D1Database').map((d) => d.inputs.name);
+    expect(databases.sort()).toEqual(['pr-42-mcp-audit-db', 'pr-42-todos-db']);
     expect(one(r, 'cloudflare:index/workersKvNamespace:WorkersKvNamespace').inputs.title).toBe('pr-42-mcp-oauth-kv');
     expect(one(r, 'auth0:index/resourceServer:ResourceServer').inputs.identifier).toBe('urn:todos-api:pr-42');
     expect(

@@ -1,6 +1,7 @@
 // oidc-provider configured to behave like Auth0 for what this product uses (see README.md for the mapping).
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import {
+  accountSignedOutUrl,
   allTodosPermissions,
   auth0,
   defaultUserPermissions,
@@ -69,7 +70,8 @@ export function createProvider(options: CreateProviderOptions): Provider {
         // Regular Web Application: confidential, code flow, refresh tokens.
         application_type: 'web',
         redirect_uris: [mcpCallbackUrl(options.mcpServerUrl)],
-        post_logout_redirect_uris: [new URL('/', options.mcpServerUrl).toString()],
+        // The landing page, and the account page's signed-out page (its "sign out at the IdP too" returns there).
+        post_logout_redirect_uris: [new URL('/', options.mcpServerUrl).toString(), accountSignedOutUrl(options.mcpServerUrl)],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_post',

@@ -1,11 +1,13 @@
 // Turns a Worker folder into what Miniflare needs (bundle, bindings, D1 migrations), cached by a hash of its sources.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { V4WorkerOptionsShape } from 'miniflare';
 import { bundleWorker, type WorkerBundle } from '../build/bundle-worker.js';
-import { wranglerOfflineEnv } from '../build/wrangler-offline-env.js';
 import { hashSourceTree } from './hash-source-tree.js';
+
+const describePreload = fileURLToPath(new URL('./describe-worker-preload.cjs', import.meta.url));
 
 /** Miniflare options derived from wrangler.jsonc, without the code (which comes from the bundle). */
 export type SourcelessWorkerOptions = V4WorkerOptionsShape;
@@ -40,6 +42,8 @@ export interface PrepareWorkerOptions {
   cacheDir: string;
   /** Repository root: its `system/` and lockfile are inputs of every Worker build. */
   repoRoot: string;
+  /** Called when wrangler starts building (not on a cache hit): the caller can start other work then. */
+  onBuildStart?: () => void;
 }
 
 // Bump when the cached shape changes so old caches are rebuilt rather than misread.
@@ -79,7 +83,24 @@ export async function prepareWorker(options: PrepareWorkerOptions): Promise<Prep
 
   // Cache miss: drop the stale record first so a crash mid-build cannot leave a key pointing at old files.
   await rm(metaPath, { force: true });
-  const [bundle, derived] = await Promise.all([bundleWorker({ workerDir, outDir }), deriveFromWranglerConfig(workerDir)]);
+  await mkdir(options.cacheDir, { recursive: true });
+  const describeOut = path.join(options.cacheDir, `describe-${process.pid}.json`);
+  let derived: DerivedWorker;
+  let bundle: WorkerBundle;
+  try {
+    bundle = await bundleWorker({
+      workerDir,
+      outDir,
+      wrangler: {
+        preload: describePreload,
+        env: { LOCAL_STACK_DESCRIBE_CONFIG: path.join(workerDir, 'wrangler.jsonc'), LOCAL_STACK_DESCRIBE_OUT: describeOut },
+        ...(options.onBuildStart ? { onSpawn: options.onBuildStart } : {}),
+      },
+    });
+    derived = await readDescription(describeOut);
+  } finally {
+    await rm(describeOut, { force: true });
+  }
   const record: CachedWorker = {
     format: CACHE_FORMAT,
     sourceKey,
@@ -88,7 +109,6 @@ export async function prepareWorker(options: PrepareWorkerOptions): Promise<Prep
     workerOptions: derived.workerOptions,
     d1: derived.d1,
   };
-  await mkdir(options.cacheDir, { recursive: true });
   await writeFile(metaPath, `${JSON.stringify(record, null, 2)}\n`);
   return { name: derived.name, workerDir, bundle, workerOptions: derived.workerOptions, d1: derived.d1, fromCache: false };
 }
@@ -102,51 +122,24 @@ async function readCache(metaPath: string): Promise<CachedWorker | undefined> {
   }
 }
 
-interface WranglerD1Config {
-  binding: string;
-  migrations_dir?: string;
-  migrations_table?: string;
+interface DerivedWorker {
+  name: string;
+  workerOptions: SourcelessWorkerOptions;
+  d1: D1MigrationPlan[];
 }
 
 /**
- * Ask wrangler itself how it would run this Worker locally (bindings, Durable Objects, KV, D1, compatibility),
- * so the local stack never retypes wrangler.jsonc. Importing wrangler costs ~3 s, hence only on a cache miss.
+ * How wrangler itself would run this Worker locally (bindings, Durable Objects, KV, D1, compatibility), so the local
+ * stack never retypes wrangler.jsonc: written by describe-worker-preload.cjs inside the wrangler process that built the
+ * bundle, which saves loading wrangler (~2 s of CPU) once more here.
  */
-async function deriveFromWranglerConfig(
-  workerDir: string,
-): Promise<{ name: string; workerOptions: SourcelessWorkerOptions; d1: D1MigrationPlan[] }> {
-  for (const [key, value] of Object.entries(wranglerOfflineEnv)) process.env[key] ??= value;
-  const wrangler = await import('wrangler');
-  const configPath = path.join(workerDir, 'wrangler.jsonc');
-  // wrangler warns that secrets are missing from .dev.vars: the stack passes them as bindings, so only errors matter.
-  const previousLogLevel = process.env.WRANGLER_LOG;
-  process.env.WRANGLER_LOG = 'error';
-  let config: ReturnType<typeof wrangler.unstable_readConfig>;
-  let workerOptions: SourcelessWorkerOptions;
+async function readDescription(file: string): Promise<DerivedWorker> {
+  let result: ({ ok: true } & DerivedWorker) | { ok: false; error: string };
   try {
-    config = wrangler.unstable_readConfig({ config: configPath });
-    ({ workerOptions } = wrangler.unstable_getMiniflareWorkerOptions(config));
-  } finally {
-    if (previousLogLevel === undefined) delete process.env.WRANGLER_LOG;
-    else process.env.WRANGLER_LOG = previousLogLevel;
+    result = JSON.parse(await readFile(file, 'utf8')) as typeof result;
+  } catch (error) {
+    throw new Error(`wrangler built the Worker but did not describe it (${file}): ${(error as Error).message}`, { cause: error });
   }
-  if (!config.name) throw new Error(`${configPath} has no "name"`);
-  // wrangler also fills declared secrets from process.env and .dev.vars: keep only wrangler.jsonc's own `vars`, so
-  // no secret from the developer's shell is written to the cache; the stack sets secrets itself (local-worker-vars.ts).
-  const declaredVars = new Set(Object.keys((config.vars ?? {}) as Record<string, unknown>));
-  workerOptions.bindings = Object.fromEntries(Object.entries(workerOptions.bindings ?? {}).filter(([name]) => declaredVars.has(name)));
-
-  const d1: D1MigrationPlan[] = [];
-  for (const db of (config.d1_databases ?? []) as WranglerD1Config[]) {
-    const dir = path.resolve(workerDir, db.migrations_dir ?? 'migrations');
-    const names = existsSync(dir) ? (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort() : [];
-    const migrations: D1Migration[] = [];
-    for (const name of names) {
-      const sql = await readFile(path.join(dir, name), 'utf8');
-      migrations.push({ name, statements: wrangler.unstable_splitSqlQuery(sql).filter((s) => s.trim() !== '') });
-    }
-    d1.push({ binding: db.binding, migrationsTable: db.migrations_table ?? 'd1_migrations', migrations });
-  }
-  // JSON round trip: the record is cached as JSON, so use exactly what a cache hit would see.
-  return { name: config.name, workerOptions: JSON.parse(JSON.stringify(workerOptions)) as SourcelessWorkerOptions, d1 };
+  if (!result.ok) throw new Error(`wrangler could not read the Worker's config: ${result.error}`);
+  return { name: result.name, workerOptions: result.workerOptions, d1: result.d1 };
 }

@@ -3,10 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare, type V4ModuleDefinition, type V4WorkerOptions } from 'miniflare';
-import { localHost, localIdp, localIssuer, localUrl, mcpServer, todosApi } from '../../system/system.js';
+import type { Miniflare, V4ModuleDefinition, V4WorkerOptions } from 'miniflare';
+import {
+  defaultUserPermissions,
+  localHost,
+  localIdp,
+  localIssuer,
+  localUrl,
+  mcpServer,
+  type TodosPermission,
+  todosApi,
+} from '../../system/system.js';
 import type { WorkerBundle } from '../build/bundle-worker.js';
-import { type LocalIdp, startLocalIdp } from '../local-idp/start-local-idp.js';
+import type { LocalIdp } from '../local-idp/start-local-idp.js';
 import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
 import { discoverWorkers } from './discover-workers.js';
 import { ensurePortsFree } from './ensure-ports-free.js';
@@ -29,6 +38,11 @@ export interface LocalStackOptions {
   /** Keep data across restarts (default true). When false, IdP and Worker data live in a temp folder removed on stop. */
   persist?: boolean;
   idp?: { accessTokenTtlSeconds?: number };
+  /**
+   * The Todos API permissions users may grant (the stack setting `userPermissions`): the local IdP caps user tokens
+   * at them and the MCP server offers no others, as Auth0 and the deployed Worker do. Default `defaultUserPermissions`.
+   */
+  userPermissions?: readonly TodosPermission[];
   /** Where progress and Worker console output go. Default: console.log. */
   log?: (line: string) => void;
   /**
@@ -55,9 +69,15 @@ export interface LocalStack {
    */
   failWorker(name: string): Promise<void>;
   restoreWorker(name: string): Promise<void>;
+  /** Runs a Worker's scheduled handler now, as its cron trigger would (e.g. the MCP server's audit-log purge). */
+  runScheduled(name: string, cron: string): Promise<void>;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+// Loaded only once the Worker builds are under way (see startLocalStack): together ~1.5 s of CPU on a first run.
+const loadMiniflare = () => import('miniflare');
+const loadLocalIdp = () => import('../local-idp/start-local-idp.js');
 
 // Cloud-only flags: global_fetch_strictly_public blocks fetches to private addresses, including the loopback IdP and
 // API of local mode, so the local stack refuses a wrangler.jsonc that gains one.
@@ -96,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     mcpServerUrl: urls.mcp,
     host: localHost,
     ...(options.idp?.accessTokenTtlSeconds !== undefined ? { accessTokenTtlSeconds: options.idp.accessTokenTtlSeconds } : {}),
+    ...(options.userPermissions ? { userPermissions: options.userPermissions } : {}),
   };
 
   let idp: LocalIdp | undefined;
@@ -109,13 +130,44 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    // Bundling (seconds on a cache miss) and the IdP start overlap; the IdP is recorded as soon as it is up so a
-    // failed build still closes it.
-    const idpStarting = startLocalIdp(idpOptions).then((started) => (idp = started));
-    const [prepared, startedIdp, cookieEncryptionKey] = await Promise.all([
-      Promise.all(runnable.map((w) => prepareWorker({ workerDir: w.workerDir, cacheDir: path.join(bundleCacheDir, w.name), repoRoot }))),
+    // On a cache miss each Worker is built by its own wrangler process (seconds of CPU). This process loads and
+    // starts the IdP and loads Miniflare only once those are spawned, so on 2 cores the work overlaps instead of the
+    // builds queueing behind it. The IdP is recorded as soon as it is up so a failed build still closes it.
+    let pendingStarts = runnable.length;
+    let allBuildsStarted: () => void = () => {};
+    const buildsStarted = new Promise<void>((resolve) => (allBuildsStarted = resolve));
+    if (pendingStarts === 0) allBuildsStarted();
+    const preparing = Promise.all(
+      runnable.map((w) => {
+        let started = false;
+        const markStarted = () => {
+          if (started) return;
+          started = true;
+          if (--pendingStarts === 0) allBuildsStarted();
+        };
+        return prepareWorker({
+          workerDir: w.workerDir,
+          cacheDir: path.join(bundleCacheDir, w.name),
+          repoRoot,
+          onBuildStart: markStarted,
+        }).finally(markStarted);
+      }),
+    );
+    await Promise.race([
+      buildsStarted,
+      preparing.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
+    const idpStarting = loadLocalIdp()
+      .then(({ startLocalIdp }) => startLocalIdp(idpOptions))
+      .then((started) => (idp = started));
+    const [prepared, startedIdp, cookieEncryptionKey, miniflare] = await Promise.all([
+      preparing,
       idpStarting,
       loadCookieEncryptionKey(dataDir),
+      loadMiniflare(),
     ]).catch(async (error: unknown) => {
       await idpStarting.catch(() => undefined); // let a pending start finish so cleanup() can close it
       throw error;
@@ -130,19 +182,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const workers = prepared.map((w) =>
       toMiniflareWorker(w, {
         port: portOfWorker[w.name] as number,
-        vars: localWorkerVars(w.name, { idp: startedIdp, urls, cookieEncryptionKey }),
+        vars: localWorkerVars(w.name, {
+          idp: startedIdp,
+          urls,
+          cookieEncryptionKey,
+          userPermissions: options.userPermissions ?? defaultUserPermissions,
+        }),
         running,
         log,
       }),
     );
     const miniflareOptions = (failing: ReadonlySet<string>) =>
-      convertV4MiniflareOptions({
+      miniflare.convertV4MiniflareOptions({
         // Miniflare's own entry socket is unused (each Worker has its own direct socket): keep it off the known ports.
         host: '127.0.0.1',
         port: 0,
         cf: false,
         ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
-        log: new StackLog(log),
+        log: stackLog(miniflare, log),
         handleStructuredLogs: ({ level, message }) => log(`[workerd:${level}] ${message}`),
         ...(persist ? { resourcePersistencePath: path.join(dataDir, 'workerd') } : {}),
         workers: workers.map((w) => (failing.has(w.name ?? '') ? failingStandIn(w) : w)),
@@ -156,7 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       else failing.delete(name);
       await mf.setOptions(miniflareOptions(failing));
     };
-    mf = new Miniflare(miniflareOptions(failing));
+    mf = new miniflare.Miniflare(miniflareOptions(failing));
     await mf.ready.catch((error: unknown) => {
       throw new Error(`workerd could not start the Workers (${[...running].join(', ')}): ${(error as Error).message}`, { cause: error });
     });
@@ -195,10 +252,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (stopped) throw new Error('The local stack is stopped');
         if (idp) return;
         await ensurePortsFree([{ port: ports.idp, service: 'local IdP' }]);
-        idp = await startLocalIdp(idpOptions);
+        idp = await (await loadLocalIdp()).startLocalIdp(idpOptions);
       },
       failWorker: (name) => setFailing(name, true),
       restoreWorker: (name) => setFailing(name, false),
+      async runScheduled(name, cron) {
+        if (stopped || !mf) throw new Error('The local stack is stopped');
+        if (!running.has(name)) throw new Error(`No Worker named ${name} in this stack (${[...running].join(', ')})`);
+        const worker = await mf.getWorker(name);
+        const result = await worker.scheduled({ cron, scheduledTime: new Date() });
+        if (result.outcome !== 'ok') throw new Error(`${name}: scheduled handler for "${cron}" ended with ${result.outcome}`);
+      },
     };
   } catch (error) {
     await cleanup();
@@ -275,12 +339,15 @@ function formatKiB(bytes: number): string {
 }
 
 /** Routes Miniflare's own messages to the stack's log; its "Ready on <entry socket>" line would point at the wrong port. */
-class StackLog extends Log {
-  constructor(private readonly sink: (line: string) => void) {
-    super(LogLevel.INFO);
+function stackLog(miniflare: typeof import('miniflare'), sink: (line: string) => void): InstanceType<typeof miniflare.Log> {
+  class StackLog extends miniflare.Log {
+    constructor() {
+      super(miniflare.LogLevel.INFO);
+    }
+    protected override log(message: string): void {
+      sink(message);
+    }
+    override logReady(): void {}
   }
-  protected override log(message: string): void {
-    this.sink(message);
-  }
-  override logReady(): void {}
+  return new StackLog();
 }

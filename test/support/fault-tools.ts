@@ -48,7 +48,11 @@ export async function postMcp(mcpUrl: string, accessToken: string, body: BodyIni
     },
     body,
   });
-  return { status: response.status, headers: response.headers, body: await response.text() };
+  const text = await response.text();
+  // A 2025-era request is answered with one SSE `message` event: its data is the JSON-RPC answer.
+  const sse = response.headers.get('Content-Type')?.includes('text/event-stream');
+  const data = sse ? text.split('\n').find((line) => line.startsWith('data: ')) : undefined;
+  return { status: response.status, headers: response.headers, body: data === undefined ? text : data.slice('data: '.length) };
 }
 
 /** A JSON-RPC `tools/call` request body. */

@@ -1,41 +1,49 @@
 // Bench control Worker: the runtime and the MCP server's building blocks with no real work, to measure what they cost.
 //   GET /noop       a bare response (the HTTP floor of this workerd)
 //   GET /kv-read    one KV read of a token-record-sized value (seeded by the bench: control-kv.ts)
-//   POST /open/mcp  the MCP SDK alone: stateless Streamable HTTP, a server per request, as workers/mcp-server runs it
+//   POST /open/mcp  the MCP layer alone: agents' createMcpHandler (SDK v2), a server per request, as workers/mcp-server runs it
+//   GET /audit-write   the audit log's write for one tool call (pseudonym + D1 insert), awaited: its cost
+//   GET /audit-queued  the same as the MCP server does it, queued with waitUntil: what a response waits for it
 //   POST /mcp       the same behind workers-oauth-provider, set up like workers/mcp-server (resource = origin, the
 //                   token-record cache, props of a realistic size); /authorize approves at once (no consent, no IdP)
 import { type OAuthHelpers, OAuthProvider } from '@cloudflare/workers-oauth-provider';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { McpServer } from '@modelcontextprotocol/server';
+import { createMcpHandler } from 'agents/mcp/server';
+import { recordAuditEvent, writeEvent } from '../../../workers/mcp-server/src/audit/record-audit-event.js';
 import { withTokenRecordCache } from '../../../workers/mcp-server/src/auth/token-record-cache.js';
-import { MAX_MCP_BODY_BYTES, preparseJsonBody } from '../../../workers/mcp-server/src/mcp/request-body.js';
+import { boundedRequest, MAX_MCP_BODY_BYTES } from '../../../workers/mcp-server/src/mcp/request-body.js';
 import { CONTROL_KV_KEY } from './control-kv.js';
 
 interface ControlEnv {
   OAUTH_KV: KVNamespace;
+  AUDIT_DB: D1Database;
+  COOKIE_ENCRYPTION_KEY: string;
   OAUTH_PROVIDER?: OAuthHelpers;
 }
 
 type Ctx = { waitUntil(promise: Promise<unknown>): void };
 
-const validator = new AjvJsonSchemaValidator();
-
-async function mcpResponse(request: Request): Promise<Response> {
-  const server = new McpServer(
-    { name: 'bench-control', version: '1.0.0' },
-    { capabilities: { tools: {} }, jsonSchemaValidator: validator },
-  );
+function createServer(): McpServer {
+  const server = new McpServer({ name: 'bench-control', version: '1.0.0' }, { capabilities: { tools: { listChanged: false } } });
   // The real list-todos' result shape for an empty list: text content plus structured content.
   server.registerTool('list-todos', { description: 'Answers an empty list at once.' }, () => ({
     content: [{ type: 'text', text: JSON.stringify({ todos: [] }, null, 2) }],
     structuredContent: { todos: [] },
   }));
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  await server.connect(transport);
-  // As the MCP server's handler: the body read in one call when its length is declared, no close() after a JSON answer.
-  const { request: toHandle, parsedBody } = await preparseJsonBody(request, MAX_MCP_BODY_BYTES);
-  return transport.handleRequest(toHandle, parsedBody === undefined ? undefined : { parsedBody });
+  return server;
+}
+
+async function mcpResponse(request: Request, env: ControlEnv, ctx: ExecutionContext): Promise<Response> {
+  // As the MCP server's handler: the body limit held in front, a handler built per request, no CORS headers.
+  const bounded = await boundedRequest(request, MAX_MCP_BODY_BYTES);
+  if (bounded instanceof Response) return bounded;
+  const handler = createMcpHandler(createServer, {
+    route: new URL(request.url).pathname,
+    maxRequestBodySize: MAX_MCP_BODY_BYTES,
+    allowedHostnames: [new URL(request.url).hostname],
+    corsOptions: false,
+  });
+  return handler(bounded, env, ctx);
 }
 
 /** Props about the size of the real grant's (claims, an upstream access token, refresh and ID tokens). */
@@ -51,13 +59,26 @@ const props = {
   grantKey: 'g'.repeat(43),
 };
 
+/** One tool call's audit event, as src/audit/record-tool-call.ts records a `list-todos`. */
+function auditedCall() {
+  return {
+    kind: 'tool_call',
+    subject: props.claims.sub,
+    clientId: 'bench-control-client',
+    grantKey: props.grantKey,
+    tool: 'list-todos',
+    outcome: 'ok',
+    durationMs: 4,
+  } as const;
+}
+
 const providers = new Map<string, OAuthProvider<ControlEnv>>();
 
 function providerFor(origin: string): OAuthProvider<ControlEnv> {
   let provider = providers.get(origin);
   if (!provider) {
     provider = new OAuthProvider<ControlEnv>({
-      apiHandlers: { '/mcp': { fetch: (request: Request) => mcpResponse(request) } as never },
+      apiHandlers: { '/mcp': { fetch: mcpResponse } as never },
       defaultHandler: {
         async fetch(request: Request, env: ControlEnv) {
           if (new URL(request.url).pathname !== '/authorize' || !env.OAUTH_PROVIDER) return new Response(null, { status: 404 });
@@ -90,7 +111,15 @@ export default {
       const record = await env.OAUTH_KV.get(CONTROL_KV_KEY, 'json');
       return new Response(record ? 'hit' : 'miss');
     }
-    if (url.pathname === '/open/mcp') return mcpResponse(request);
+    if (url.pathname === '/open/mcp') return mcpResponse(request, env, ctx);
+    if (url.pathname === '/audit-write') {
+      await writeEvent(env, auditedCall());
+      return new Response('written');
+    }
+    if (url.pathname === '/audit-queued') {
+      recordAuditEvent(env, auditedCall());
+      return new Response('queued');
+    }
     return providerFor(url.origin).fetch(request, { ...env, OAUTH_KV: withTokenRecordCache(env.OAUTH_KV) }, ctx);
   },
 };

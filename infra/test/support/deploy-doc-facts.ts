@@ -22,7 +22,8 @@ export const resourceFacts: Record<string, ResourceFacts> = {
   'remote-mcp:auth0:McpServerApp': { what: "component: the MCP server's Auth0 application" },
   'remote-mcp:auth0:TodosApiTestApp': { what: 'component: the machine-to-machine test application' },
   'remote-mcp:auth0:PermissionCeiling': { what: 'component: the post-login Action capping user permissions' },
-  'remote-mcp:cloudflare:TodosDatabase': { what: 'component: the D1 database and its migrations' },
+  'remote-mcp:cloudflare:TodosDatabase': { what: 'component: the Todos API D1 database and its migrations' },
+  'remote-mcp:cloudflare:AuditDatabase': { what: "component: the MCP server's audit-log D1 database and its migrations" },
   'remote-mcp:cloudflare:Worker': { what: 'component: a Worker, its workers.dev route and custom domain' },
   'auth0:index/resourceServer:ResourceServer': {
     what: 'Auth0 API `Todos API` (`urn:todos-api`, RS256, offline access, RBAC off)',
@@ -71,7 +72,7 @@ export const resourceFacts: Record<string, ResourceFacts> = {
     cloudflarePermission: 'Account · Workers KV Storage · Edit',
   },
   'cloudflare:index/d1Database:D1Database': {
-    what: 'D1 database `todos-db` (todos, billing profiles)',
+    what: 'D1 databases `todos-db` (todos, billing profiles) and `mcp-audit-db` (the audit log)',
     cloudflarePermission: 'Account · D1 · Edit',
   },
   'pulumi-nodejs:dynamic:Resource': {
@@ -84,6 +85,10 @@ export const resourceFacts: Record<string, ResourceFacts> = {
   },
   'cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain': {
     what: "the Worker's workers.dev route (on, or off with a custom domain)",
+    cloudflarePermission: 'Account · Workers Scripts · Edit',
+  },
+  'cloudflare:index/workersCronTrigger:WorkersCronTrigger': {
+    what: "the MCP server's cron schedule (audit-log retention, OAuth housekeeping)",
     cloudflarePermission: 'Account · Workers Scripts · Edit',
   },
   'cloudflare:index/workersCustomDomain:WorkersCustomDomain': {
@@ -107,6 +112,8 @@ export const outputFacts: Record<string, string> = {
   auth0ClientId: "the MCP server's Auth0 client id (its secret stays in the Worker and the state)",
   todosApiAudience: 'the API identifier: the `audience` of every access token',
   d1DatabaseId: 'the D1 database id, for `wrangler d1 execute --remote`',
+  auditDatabaseId: "the audit log's D1 database id (tool calls and grant events, 90 days)",
+  accountPageUrl: 'the account page: connected apps, activity, revoke, sign out (`<mcpServerBaseUrl>/account`)',
   kvNamespaceId: 'the KV namespace id, for `wrangler kv key list --namespace-id`',
   testAppClientId: 'the M2M test application: with `testAppClientSecret`, client-credentials tokens for the API',
   testAppClientSecret: 'its secret: `pulumi stack output --show-secrets testAppClientSecret`',

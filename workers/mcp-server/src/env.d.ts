@@ -5,9 +5,12 @@ declare namespace Cloudflare {
     AUTH0_ISSUER?: string;
     /** Canonical origin of this server (e.g. `https://mcp.example.com`). Default: the request's origin. */
     MCP_SERVER_URL?: string;
+    /** Browser origins (besides the canonical one) allowed to call /mcp and /sse, separated by spaces or commas. */
+    MCP_ALLOWED_ORIGINS?: string;
   }
 }
 interface Env {
   AUTH0_ISSUER?: string;
   MCP_SERVER_URL?: string;
+  MCP_ALLOWED_ORIGINS?: string;
 }

@@ -93,7 +93,7 @@ describe('/mcp and /sse authentication', () => {
       expect(after.headers.get('WWW-Authenticate')).toContain('error="invalid_token"');
     });
 
-    it('should still get the CORS headers when a browser sends it', async () => {
+    it('should still get the CORS headers when an allowed browser origin sends it', async () => {
       const { tokens } = await signIn();
       expect((await postMcp(tokens.access_token, undefined, whoami)).status).toBe(200);
       const fromBrowser = await fetchWorker('/mcp', {
@@ -102,12 +102,13 @@ describe('/mcp and /sse authentication', () => {
           'Content-Type': 'application/json',
           Accept: 'application/json, text/event-stream',
           Authorization: `Bearer ${tokens.access_token}`,
-          Origin: 'https://app.example.test',
+          Origin: 'https://mcp.example.test',
         },
         body: JSON.stringify(whoami),
       });
       expect(fromBrowser.status).toBe(200);
-      expect(fromBrowser.headers.get('Access-Control-Allow-Origin')).toBe('https://app.example.test');
+      expect(fromBrowser.headers.get('Access-Control-Allow-Origin')).toBe('https://mcp.example.test');
+      expect(fromBrowser.headers.get('Access-Control-Allow-Credentials')).toBeNull();
     });
   });
 });

@@ -67,7 +67,11 @@ describe('MCP refresh_token grant', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list-todos', arguments: {} } }),
     });
     expect(call.status).toBe(200);
-    expect(await call.json()).toMatchObject({ result: { isError: true, content: [{ text: expect.stringContaining('sign in again') }] } });
+    // A 2025-era request: the answer is one SSE message event.
+    const data = (await call.text()).split('\n').find((line) => line.startsWith('data: ')) ?? '';
+    expect(JSON.parse(data.slice('data: '.length))).toMatchObject({
+      result: { isError: true, content: [{ text: expect.stringContaining('sign in again') }] },
+    });
     // The very next request is refused, so the client signs in again instead of failing tool by tool.
     expect(await mcpStatus(tokens.access_token)).toBe(401);
     idp.mode = 'ok';

@@ -9,7 +9,7 @@ import {
   VERIFIED_TOKEN_CACHE_MAX,
   VERIFIED_TOKEN_TTL_MS,
 } from '../src/auth/verified-token-cache.js';
-import type { McpHandlerContext } from '../src/mcp/streamable-http-handler.js';
+import type { McpHandlerContext } from '../src/mcp/mcp-request-auth.js';
 import { aliceProps } from './mcp/support/mcp-test-context.js';
 
 const ORIGIN = 'https://mcp.example.test';

@@ -13,6 +13,8 @@ interface WranglerConfig {
   kv_namespaces: { binding: string }[];
   services: { binding: string; service: string }[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
+  d1_databases: { binding: string; database_name: string; migrations_dir: string }[];
+  triggers: { crons: string[] };
 }
 
 const errors: ParseError[] = [];
@@ -33,6 +35,15 @@ describe('wrangler.jsonc', () => {
   it('should bind the KV namespace and the Todos API of system.ts', () => {
     expect(config.kv_namespaces.map((kv) => kv.binding)).toEqual([mcpServer.kv.binding]);
     expect(config.services).toEqual([{ binding: mcpServer.todosApiBinding, service: todosApi.workerName }]);
+  });
+
+  it('should bind the audit database and schedule its purge as system.ts names them', async () => {
+    expect(config.d1_databases).toMatchObject([
+      { binding: mcpServer.auditDatabase.binding, database_name: mcpServer.auditDatabase.name, migrations_dir: 'migrations' },
+    ]);
+    expect(config.triggers.crons).toEqual([mcpServer.auditDatabase.purgeCron]);
+    const worker = (await import('../src/index.js')) as { default: { scheduled?: unknown } };
+    expect(typeof worker.default.scheduled).toBe('function');
   });
 
   it('should declare the Durable Objects that src/index.ts exports', async () => {

@@ -21,6 +21,16 @@ export function grantOfAccessToken(token: string): GrantRef | undefined {
   return userId !== undefined && grantId !== undefined && secret !== undefined && rest.length === 0 ? { userId, grantId } : undefined;
 }
 
+/** The library's access-token records: `token:<userId>:<grantId>:<hash of the token>`. */
+export function isAccessTokenKey(key: string): boolean {
+  return key.startsWith('token:');
+}
+
+/** Whether a KV read's options ask for JSON, as the library reads its token records. */
+export function isJsonRead(options: unknown): boolean {
+  return options === 'json' || (typeof options === 'object' && options !== null && (options as { type?: unknown }).type === 'json');
+}
+
 /** `token:<userId>:<grantId>:<hash>` and `grant:<userId>:<grantId>` name a grant; other keys do not. */
 export function grantOfKvKey(key: string): GrantRef | undefined {
   const [kind, userId, grantId, ...rest] = key.split(':');

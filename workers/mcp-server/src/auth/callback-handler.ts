@@ -1,9 +1,13 @@
 // GET /callback: the IdP sends the user back; check the state, exchange the code, validate the ID token, issue the MCP grant.
 import { AuthorizationError, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
 import { mcpCallbackUrl } from '../../../../system/system.js';
+import { handleAccountCallback } from '../account/account-handler.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
 import type { McpProps } from '../props.js';
+import { seedUpstreamTokens } from '../upstream/get-upstream-access-token.js';
 import { finishUpstreamLogin } from '../upstream/idp-client.js';
 import { idpConfig } from '../upstream/idp-config.js';
+import { grantUserId } from './grant-user-id.js';
 import { errorPage } from './html-page.js';
 import { oauthHelpers } from './oauth-helpers.js';
 import { grantedScopes } from './scopes.js';
@@ -12,6 +16,9 @@ import type { UpstreamStateData } from './upstream-redirect.js';
 export async function handleCallback(request: Request, env: Env, origin: string): Promise<Response> {
   if (request.method !== 'GET')
     return errorPage(405, 'Method not allowed', 'The sign-in callback accepts GET only.', new Headers({ Allow: 'GET' }));
+  // One callback URL for both logins: a state recorded by the account page's login is that login's (src/account).
+  const account = await handleAccountCallback(request, env, origin);
+  if (account) return account;
   const oauth = oauthHelpers(env);
   let resumed;
   try {
@@ -46,14 +53,18 @@ export async function handleCallback(request: Request, env: Env, origin: string)
     upstream: login.tokens,
     grantKey: crypto.randomUUID(),
   };
+  // The store holds the refresh token from the start, so the account page can revoke it at the IdP later.
+  await seedUpstreamTokens(env, props.grantKey, props.upstream);
   const { redirectTo } = await oauth.completeAuthorization({
     request: authRequest,
-    userId: login.claims.sub,
-    metadata: { label: login.claims.email ?? login.claims.name ?? login.claims.sub },
+    userId: grantUserId(login.claims.sub),
+    // grantKey (not a secret) lets the account page find the grant's store and its last use in the audit log.
+    metadata: { label: login.claims.email ?? login.claims.name ?? login.claims.sub, grantKey: props.grantKey },
     // What the user approved, less what the IdP's own policy withheld (e.g. Auth0 RBAC): the token says what works.
     scope: grantedScopes(authRequest.scope, login.tokens.scope),
     props,
   });
+  recordAuditEvent(env, { kind: 'grant_connected', subject: login.claims.sub, clientId: authRequest.clientId, grantKey: props.grantKey });
   headers.set('Location', redirectTo);
   return new Response(null, { status: 302, headers });
 }

@@ -1,5 +1,6 @@
 // The consent page an MCP client's user sees before we send them to the IdP: who asks, where tokens go, what it can do.
 import type { ConsentDescription } from '@cloudflare/workers-oauth-provider';
+import { mcpServer } from '../../../../system/system.js';
 import { escapeHtml, htmlDocument } from './html-page.js';
 import { scopeChoice } from './scopes.js';
 
@@ -41,7 +42,8 @@ ${scopeItems}
     </ul>
     <p class="muted">Untick what you do not want to allow. The app can ask again when it needs more.</p>
   </fieldset>
-  <p class="muted">After you allow it, you sign in at ${escapeHtml(idpName)}.</p>
+  <p class="muted">After you allow it, you sign in at ${escapeHtml(idpName)}.
+  You can disconnect this app at any time on <a href="${escapeHtml(mcpServer.accountPath)}">your account page</a>.</p>
   <label><input type="checkbox" name="remember" value="1" checked> Remember this decision for this app</label>
   <div class="actions">
     <button type="submit" name="decision" value="approve" class="primary">Allow</button>

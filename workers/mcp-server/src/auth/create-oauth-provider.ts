@@ -2,7 +2,7 @@
 import { OAuthProvider, type OAuthProviderOptions } from '@cloudflare/workers-oauth-provider';
 import { mcpServer } from '../../../../system/system.js';
 import { sseHandler } from '../mcp/sse/sse-handler.js';
-import { streamableHttpHandler } from '../mcp/streamable-http-handler.js';
+import { mcpHandler } from '../mcp/streamable-http-handler.js';
 import { AUTHORIZE_PATH, defaultHandler } from './default-handler.js';
 import { requiredScopes, scopesSupported } from './scopes.js';
 import { tokenExchangeCallback } from './token-exchange-callback.js';
@@ -35,8 +35,10 @@ export function oauthProviderOptions(origin: string): OAuthProviderOptions<Env> 
   return {
     apiHandlers: {
       // The MCP handlers' ctx is ExecutionContext plus the provider's props/auth: the cast names that contract.
+      // Called as fetch(request, env, ctx), the only form in which agents' createMcpHandler reads ctx.props/ctx.auth.
       // /mcp remembers each verified token briefly, so a client's next calls skip verification (see index.ts).
-      [mcpServer.paths.mcp]: rememberingVerifiedTokens(origin, streamableHttpHandler) as unknown as ApiHandler,
+      // /sse prefix-matches /sse/message too.
+      [mcpServer.paths.mcp]: rememberingVerifiedTokens(origin, mcpHandler) as unknown as ApiHandler,
       [mcpServer.paths.sse]: sseHandler as unknown as ApiHandler,
     },
     defaultHandler,

@@ -1,5 +1,7 @@
 // The provider's default handler: /authorize, /callback and a small landing page; failures become clear HTML pages.
 import { mcpServer } from '../../../../system/system.js';
+import { handleAccount } from '../account/account-handler.js';
+import { isAccountPath } from '../account/account-paths.js';
 import { describeIdpFailure, isIdpUnreachable } from '../upstream/idp-client.js';
 import { IdpConfigError } from '../upstream/idp-config.js';
 import { UpstreamAuthError } from '../upstream/upstream-auth-error.js';
@@ -17,6 +19,7 @@ export const defaultHandler = {
       const origin = canonicalOrigin(request, env);
       if (pathname === AUTHORIZE_PATH) return await handleAuthorize(request, env, origin);
       if (pathname === mcpServer.callbackPath) return await handleCallback(request, env, origin);
+      if (isAccountPath(pathname)) return await handleAccount(request, env, origin);
       if (pathname === '/' && request.method === 'GET') return landingPage(origin);
       return errorPage(404, 'Not found', 'There is nothing here.');
     } catch (error) {
@@ -28,7 +31,8 @@ export const defaultHandler = {
 function landingPage(origin: string): Response {
   const body = `<h1>Todos MCP server</h1>
 <p>Connect an MCP client to <code>${escapeHtml(origin + mcpServer.paths.mcp)}</code> (Streamable HTTP)
-or <code>${escapeHtml(origin + mcpServer.paths.sse)}</code> (SSE). It signs you in with OAuth.</p>`;
+or <code>${escapeHtml(origin + mcpServer.paths.sse)}</code> (SSE). It signs you in with OAuth.</p>
+<p>See and disconnect your connected apps on <a href="${escapeHtml(mcpServer.accountPath)}">your account page</a>.</p>`;
   return htmlResponse(htmlDocument('Todos MCP server', body));
 }
 

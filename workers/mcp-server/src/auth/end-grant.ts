@@ -1,5 +1,7 @@
 // Ends the MCP grant behind a request's bearer token, through the library's own revokeGrant.
 import { getOAuthApi } from '@cloudflare/workers-oauth-provider';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import type { McpProps } from '../props.js';
 import { bearerTokenOf, grantOfAccessToken } from './access-token-format.js';
 import { oauthProviderOptions } from './create-oauth-provider.js';
 
@@ -14,5 +16,18 @@ import { oauthProviderOptions } from './create-oauth-provider.js';
 export async function endGrantOfBearer(request: Request, origin: string, env: Env): Promise<void> {
   const token = bearerTokenOf(request);
   const grant = token === undefined ? undefined : grantOfAccessToken(token);
-  if (grant) await getOAuthApi(oauthProviderOptions(origin), env).revokeGrant(grant.grantId, grant.userId);
+  if (!token || !grant) return;
+  const oauth = getOAuthApi(oauthProviderOptions(origin), env);
+  // Read before revoking, for the audit log: who and which client (a rare path, so the extra read is fine).
+  const summary = await oauth.unwrapToken<McpProps>(token);
+  await oauth.revokeGrant(grant.grantId, grant.userId);
+  if (summary?.grant.props) {
+    const props = summary.grant.props;
+    recordAuditEvent(env, {
+      kind: 'grant_revoked_invalid_grant',
+      subject: props.claims.sub,
+      clientId: summary.grant.clientId,
+      grantKey: props.grantKey,
+    });
+  }
 }

@@ -5,6 +5,7 @@ import {
   type TokenExchangeCallbackOptions,
   type TokenExchangeCallbackResult,
 } from '@cloudflare/workers-oauth-provider';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
 import type { McpProps } from '../props.js';
 import { refreshUpstream } from '../upstream/get-upstream-access-token.js';
 import { UpstreamAuthError } from '../upstream/upstream-auth-error.js';
@@ -20,9 +21,22 @@ export async function tokenExchangeCallback(options: TokenExchangeCallbackOption
   const props = options.props as McpProps;
   try {
     const upstream = await refreshUpstream(options.env, props);
+    recordAuditEvent(options.env, {
+      kind: 'grant_refreshed',
+      subject: props.claims.sub,
+      clientId: options.clientId,
+      grantKey: props.grantKey,
+    });
     return { newProps: { ...props, upstream } satisfies McpProps };
   } catch (error) {
     if (error instanceof UpstreamAuthError && error.code === 'reauth_required') {
+      // Throwing invalid_grant makes the library revoke the grant.
+      recordAuditEvent(options.env, {
+        kind: 'grant_revoked_invalid_grant',
+        subject: props.claims.sub,
+        clientId: options.clientId,
+        grantKey: props.grantKey,
+      });
       throw new OAuthError('invalid_grant', {
         description: 'The sign-in at the identity provider was revoked or has expired; authorize again.',
         internal: { category: 'upstream', reason: 'upstream_invalid_grant' },

@@ -1,4 +1,5 @@
 // A short-lived, per-isolate read-through cache of the OAuth provider's access-token records in KV.
+import { isAccessTokenKey, isJsonRead } from './access-token-format.js';
 
 /**
  * How long a token record read from KV is reused by this isolate. Every MCP request makes the
@@ -10,9 +11,6 @@
 export const TOKEN_RECORD_TTL_MS = 10_000;
 /** Bound on cached records per isolate (about 1.5 KB each); the oldest entry goes first. */
 export const TOKEN_RECORD_CACHE_MAX = 1_000;
-
-/** The provider's access-token keys: `token:<userId>:<grantId>:<hash of the token>`. */
-const TOKEN_KEY_PREFIX = 'token:';
 
 interface CachedRecord {
   /** The record as stored (JSON text): each reader gets its own parsed copy. */
@@ -74,14 +72,10 @@ export function clearTokenRecordCache(): void {
   records.clear();
 }
 
-function isJsonRead(options: unknown): boolean {
-  return options === 'json' || (typeof options === 'object' && options !== null && (options as { type?: unknown }).type === 'json');
-}
-
 function cachedGet(kv: KVNamespace) {
   const get = kv.get.bind(kv) as (key: unknown, options?: unknown) => Promise<unknown>;
   return async (key: unknown, options?: unknown): Promise<unknown> => {
-    if (typeof key !== 'string' || !key.startsWith(TOKEN_KEY_PREFIX) || !isJsonRead(options)) return get(key, options);
+    if (typeof key !== 'string' || !isAccessTokenKey(key) || !isJsonRead(options)) return get(key, options);
 
     const now = Date.now();
     const hit = records.get(key);

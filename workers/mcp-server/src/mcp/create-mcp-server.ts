@@ -1,12 +1,11 @@
-// Builds an McpServer with every tool registered, wired to this Worker's env; used by both transports.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+// Builds an McpServer (MCP SDK v2) with every tool registered, wired to this Worker's env; used by every transport.
+import { McpServer } from '@modelcontextprotocol/server';
 import { mcpServer } from '../../../../system/system.js';
 import { getUpstreamAccessToken } from '../upstream/get-upstream-access-token.js';
 import { registerTools } from './tools/register-tools.js';
 import type { ToolContext } from './tools/tool-context.js';
 
-/** Version reported in `initialize` (serverInfo.version). */
+/** Version reported as serverInfo.version (`initialize`, and `_meta` on 2026-07-28 results). */
 const SERVER_VERSION = '1.0.0';
 
 const INSTRUCTIONS =
@@ -15,25 +14,20 @@ const INSTRUCTIONS =
   'information when the connection was granted read:billing.';
 
 /**
- * The SDK builds a new Ajv instance for every server unless given one, and that costs about 1 ms of
- * CPU: more than the rest of a stateless /mcp request's MCP layer. This server never validates
- * JSON Schemas itself (no elicitation), so one instance per isolate serves every server. Created
- * lazily, so an isolate that only serves OAuth pages never pays for it.
+ * Honest capabilities: tools only, and no `listChanged`. The SDK would advertise
+ * `tools.listChanged: true` as soon as a tool is registered, but the tool list never changes and a
+ * stateless /mcp has no stream to send the notification on.
  */
-let sharedSchemaValidator: AjvJsonSchemaValidator | undefined;
+const CAPABILITIES = { tools: { listChanged: false } };
 
 /**
- * A fresh server: cheap (no I/O; tool schemas are built once per isolate and converted to JSON
- * Schema only on tools/list), so /mcp builds one per request and each SSE session owns one.
+ * A fresh server: cheap (no I/O; tool schemas are built once per isolate), so /mcp builds one per
+ * request (the handler's factory) and each SSE session owns one.
  */
 export function createMcpServer(env: Env, hooks: Pick<ToolContext, 'onReauthRequired'> = {}): McpServer {
   const server = new McpServer(
     { name: mcpServer.workerName, title: 'Todos (Auth0-secured MCP server)', version: SERVER_VERSION },
-    {
-      capabilities: { tools: {} },
-      instructions: INSTRUCTIONS,
-      jsonSchemaValidator: (sharedSchemaValidator ??= new AjvJsonSchemaValidator()),
-    },
+    { capabilities: CAPABILITIES, instructions: INSTRUCTIONS },
   );
   registerTools(server, {
     api: env,

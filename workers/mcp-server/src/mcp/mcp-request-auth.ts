@@ -1,37 +1,89 @@
-// Carries the CURRENT request's grant props to the tools through the SDK's per-message `authInfo`.
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+// What the OAuth provider hands the MCP handlers (the verified token and the grant props), and how tools read the props back.
+import type { OAuthResourceAuth } from '@cloudflare/workers-oauth-provider';
+import type { AuthInfo, ServerContext } from '@modelcontextprotocol/server';
 import type { McpProps } from '../props.js';
 
 /**
- * What the OAuth provider verified about the MCP access token (its `ctx.auth`). Optional: the
- * handler contract only guarantees `ctx.props`.
+ * The provider's ctx for an API handler: the grant's props and the verified token (`ctx.auth`);
+ * plus, set by the Worker's entry, a way to end the grant when the IdP has refused it.
  */
-export interface VerifiedMcpToken {
-  clientId?: string;
-  scope?: string[];
-  expiresAt?: number;
-}
-
-const PROPS_KEY = 'mcpProps';
+export type McpHandlerContext = ExecutionContext & { props: McpProps; auth: OAuthResourceAuth; endGrant?: () => Promise<void> };
 
 /**
- * Builds the SDK `AuthInfo` for one incoming message. `token` is left empty on purpose: tools never
- * need the MCP access token, so it is not copied anywhere (and never travels to a Durable Object).
- * Props ride along per message, so a tool always sees the grant as it is now, never a stale copy.
+ * `ctx.auth` as agents' createMcpHandler needs it to build the SDK's `authInfo`. Without every field
+ * it sets no `authInfo`, silently, and the per-tool `scopeChallenge`s then let every call through.
  */
-export function mcpAuthInfo(props: McpProps, verified?: VerifiedMcpToken): AuthInfo {
+export type CompleteResourceAuth = OAuthResourceAuth & { clientId: string };
+
+/** Where the grant props ride in `authInfo.extra`: the key agents uses, so one reader serves /mcp and /sse. */
+const PROPS_KEY = 'props';
+
+/**
+ * Whether `auth` has the shape agents accepts (the same rules as its `getResourceAuthInfo`): a
+ * non-empty token and client id, an http(s) audience, a string[] scope and a positive expiry if any.
+ */
+export function isCompleteResourceAuth(auth: unknown): auth is CompleteResourceAuth {
+  if (typeof auth !== 'object' || auth === null) return false;
+  const { token, audience, scope, clientId, expiresAt } = auth as Partial<Record<keyof OAuthResourceAuth, unknown>>;
+  return (
+    typeof token === 'string' &&
+    token.length > 0 &&
+    typeof clientId === 'string' &&
+    clientId.length > 0 &&
+    typeof audience === 'string' &&
+    /^https?:\/\//.test(audience) &&
+    URL.canParse(audience) &&
+    Array.isArray(scope) &&
+    scope.every((entry) => typeof entry === 'string') &&
+    (expiresAt === undefined || (typeof expiresAt === 'number' && Number.isFinite(expiresAt) && expiresAt > 0))
+  );
+}
+
+/**
+ * The verified token as it crosses into the SSE session's Durable Object: no token (tools never need
+ * it, so it never travels), the resource as a string (what RPC can carry).
+ */
+export interface SessionAuth {
+  clientId: string;
+  scopes: string[];
+  expiresAt?: number;
+  resource: string;
+  props: McpProps;
+}
+
+export function sessionAuthOf(auth: CompleteResourceAuth, props: McpProps): SessionAuth {
   return {
-    token: '',
-    clientId: verified?.clientId ?? '',
-    scopes: verified?.scope ?? [],
-    ...(verified?.expiresAt === undefined ? {} : { expiresAt: verified.expiresAt }),
-    extra: { [PROPS_KEY]: props },
+    clientId: auth.clientId,
+    scopes: [...auth.scope],
+    ...(auth.expiresAt === undefined ? {} : { expiresAt: auth.expiresAt }),
+    resource: auth.audience,
+    props,
   };
 }
 
-/** The grant props of the message a tool is answering, or undefined if the transport sent none. */
-export function mcpPropsOf(extra: { authInfo?: AuthInfo | undefined }): McpProps | undefined {
-  const props = extra.authInfo?.extra?.[PROPS_KEY];
+/**
+ * The SDK `AuthInfo` for one message delivered to an SSE session, shaped as agents builds it for
+ * /mcp. Props ride along per message, so a tool always sees the grant as it is now.
+ */
+export function sessionAuthInfo(auth: SessionAuth): AuthInfo {
+  return {
+    token: '',
+    clientId: auth.clientId,
+    scopes: [...auth.scopes],
+    ...(auth.expiresAt === undefined ? {} : { expiresAt: auth.expiresAt }),
+    resource: new URL(auth.resource),
+    extra: { [PROPS_KEY]: auth.props },
+  };
+}
+
+/** The grant props of the request a tool is answering, or undefined if the transport sent none. */
+export function mcpPropsOf(ctx: ServerContext): McpProps | undefined {
+  return ctx.http?.authInfo ? propsOfAuthInfo(ctx.http.authInfo) : undefined;
+}
+
+/** The grant props riding in an `AuthInfo` (what the SDK hands scope checks), or undefined. */
+export function propsOfAuthInfo(authInfo: AuthInfo): McpProps | undefined {
+  const props = authInfo.extra?.[PROPS_KEY];
   return isMcpProps(props) ? props : undefined;
 }
 

@@ -1,4 +1,5 @@
 // Reading MCP request bodies with a size limit: one native read when the length is declared, a counted stream otherwise.
+import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error.js';
 
 /** Largest accepted request body, in bytes (1 MiB): tool arguments here are small. */
 export const MAX_MCP_BODY_BYTES = 1024 * 1024;
@@ -59,31 +60,23 @@ export async function readBoundedText(request: Request, maxBytes: number): Promi
   return text + decoder.decode();
 }
 
-/** What to hand the SDK's Streamable HTTP transport: the request, and its parsed body when it was read here. */
-export interface PreparsedRequest {
-  request: Request;
-  /** Present only when the body was read and parsed here (JSON `null` included). */
-  parsedBody?: unknown;
+/** 413 with the JSON-RPC shape the SDK uses for it. */
+export function payloadTooLarge(maxBytes: number): Response {
+  return jsonRpcErrorResponse(413, JsonRpcErrorCode.ConnectionRefused, `Payload Too Large: request body must not exceed ${maxBytes} bytes`);
 }
 
 /**
- * For /mcp: the SDK transport streams every body chunk by chunk to enforce its limit. When the
- * request is JSON with a declared length within `maxBytes`, the body is read and parsed here
- * instead, and handed over as `parsedBody`.
- *
- * Everything else is left to the transport so that every refusal keeps the SDK's exact answer
- * (406, 413, 415, -32700): no or too large a Content-Length, or not JSON → the request untouched;
- * a body that does not parse, or is longer than its header said → a copy of the request with the
- * same bytes, for the transport to refuse.
+ * For the Streamable HTTP handlers: the request, or a 413. agents' 2025 lane ignores
+ * `maxRequestBodySize` (the SDK's own 4 MiB applies there), so the limit is held here for both
+ * lanes. A declared length is checked without reading (the runtime frames a network request's body
+ * by it, and the 2026 lane still counts what it reads); a body without one is read, counted, and
+ * handed on as a copy.
  */
-export async function preparseJsonBody(request: Request, maxBytes: number): Promise<PreparsedRequest> {
-  if (!isJsonMediaType(request.headers.get('Content-Type')) || !declaresLengthWithin(request, maxBytes)) return { request };
-  const { text, withinLimit } = await readDeclaredText(request, maxBytes);
-  const sameBytes = () => new Request(request.url, { method: request.method, headers: request.headers, body: text });
-  if (!withinLimit) return { request: sameBytes() };
-  try {
-    return { request, parsedBody: JSON.parse(text) as unknown };
-  } catch {
-    return { request: sameBytes() };
-  }
+export async function boundedRequest(request: Request, maxBytes: number): Promise<Request | Response> {
+  if (request.body === null) return request;
+  const declared = request.headers.get('Content-Length');
+  if (declared !== null && DECIMAL_LENGTH.test(declared)) return Number(declared) <= maxBytes ? request : payloadTooLarge(maxBytes);
+  const text = await readBoundedText(request, maxBytes);
+  if (text === undefined) return payloadTooLarge(maxBytes);
+  return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
 }

@@ -1,46 +1,50 @@
-// /mcp: stateless Streamable HTTP — a fresh McpServer and transport per POST, JSON responses, no session state.
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { McpProps } from '../props.js';
+// /mcp and POST /sse: stateless Streamable HTTP on agents' createMcpHandler, 2026-07-28 and 2025 clients alike.
+import { createMcpHandler } from 'agents/mcp/server';
+import { mcpServer } from '../../../../system/system.js';
+import { canonicalOrigin } from '../auth/canonical-origin.js';
 import { createMcpServer } from './create-mcp-server.js';
-import { JsonRpcErrorCode, jsonRpcErrorResponse, methodNotAllowed } from './json-rpc-error.js';
-import { mcpAuthInfo, type VerifiedMcpToken } from './mcp-request-auth.js';
-import { MAX_MCP_BODY_BYTES, preparseJsonBody } from './request-body.js';
+import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error.js';
+import { isCompleteResourceAuth, type McpHandlerContext } from './mcp-request-auth.js';
+import { mcpHandlerOriginOptions, originPolicy } from './origin-policy.js';
+import { boundedRequest, MAX_MCP_BODY_BYTES } from './request-body.js';
+
+export interface StreamableHttpHandler {
+  fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response>;
+}
 
 /**
- * What the OAuth provider hands an API handler: the grant's props and, when available, the verified
- * token; plus, set by the Worker's entry, a way to end the grant when the IdP has refused it.
+ * The handler for one exact path (agents compares `route` with `===`, so /mcp and /sse each get
+ * their own). Every request gets a new McpServer, and the agents handler around it is built per
+ * request too (about 11 µs) so that its factory closes over this request's env and grant: the
+ * factory itself is given neither.
  */
-export type McpHandlerContext = ExecutionContext & { props: McpProps; auth?: VerifiedMcpToken; endGrant?: () => Promise<void> };
-
-export const streamableHttpHandler = {
-  async fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> {
-    // Stateless: no server-initiated stream to GET and no session to DELETE (spec: 405 for both).
-    if (request.method !== 'POST') return methodNotAllowed('POST');
-
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-      maxRequestBodySize: MAX_MCP_BODY_BYTES,
-    });
-    const server = createMcpServer(env, { onReauthRequired: grantEnder(ctx) });
-    // No server.close() on success: in JSON mode the response exists only once every handler has
-    // answered, and the server holds no timers or streams, so both objects are garbage afterwards.
-    // Closing would only add about 0.2 ms of CPU per request (it builds an McpError with a stack).
-    try {
-      await server.connect(transport);
-      const { request: toHandle, parsedBody } = await preparseJsonBody(request, MAX_MCP_BODY_BYTES);
-      return await transport.handleRequest(toHandle, {
-        authInfo: mcpAuthInfo(ctx.props, ctx.auth),
-        ...(parsedBody === undefined ? {} : { parsedBody }),
+export function streamableHttpHandler(route: string, allow: string): StreamableHttpHandler {
+  return {
+    async fetch(request, env, ctx) {
+      // Fail closed: without the provider's full ctx.auth, agents would set no authInfo and skip every scope check.
+      if (!isCompleteResourceAuth(ctx.auth)) {
+        console.error('mcp: the verified token is incomplete; refusing instead of running tools unchecked');
+        return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
+      }
+      const bounded = await boundedRequest(request, MAX_MCP_BODY_BYTES);
+      if (bounded instanceof Response) return bounded;
+      const onReauthRequired = grantEnder(ctx);
+      const handler = createMcpHandler(() => createMcpServer(env, onReauthRequired ? { onReauthRequired } : {}), {
+        route,
+        maxRequestBodySize: MAX_MCP_BODY_BYTES,
+        ...mcpHandlerOriginOptions(bounded, originPolicy(canonicalOrigin(bounded, env), env)),
+        onerror: (error) => console.error('mcp: request failed', error.name),
       });
-    } catch (error) {
-      console.error('mcp: request failed', error instanceof Error ? error.name : 'unknown');
-      // Handlers may still be running: abort them.
-      ctx.waitUntil(server.close());
-      return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
-    }
-  },
-};
+      const response = await handler(bounded, env, ctx);
+      // The SDK's 405 does not say what the endpoint accepts; RFC 9110 wants an Allow header there.
+      if (response.status === 405 && !response.headers.has('Allow')) response.headers.set('Allow', allow);
+      return response;
+    },
+  };
+}
+
+/** /mcp. */
+export const mcpHandler = streamableHttpHandler(mcpServer.paths.mcp, 'POST');
 
 /**
  * Ends the grant at most once per request. Awaited before the tool answers, so the client's very

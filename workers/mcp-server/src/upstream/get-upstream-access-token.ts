@@ -1,7 +1,12 @@
 // The MCP tools' way to an upstream access token: asks the grant's UpstreamTokenStore, which refreshes when needed.
 import type { McpProps, UpstreamTokens } from '../props.js';
 import { UpstreamAuthError } from './upstream-auth-error.js';
-import { REFRESH_MARGIN_SECONDS, type UpstreamTokenResult, type UpstreamTokenStore } from './upstream-token-store.js';
+import {
+  REFRESH_MARGIN_SECONDS,
+  type UpstreamRevocation,
+  type UpstreamTokenResult,
+  type UpstreamTokenStore,
+} from './upstream-token-store.js';
 
 function storeFor(env: Env, grantKey: string): DurableObjectStub<UpstreamTokenStore> {
   return env.UPSTREAM_TOKENS.get(env.UPSTREAM_TOKENS.idFromName(grantKey));
@@ -32,4 +37,14 @@ export async function getUpstreamAccessToken(env: Env, props: McpProps): Promise
  */
 export async function refreshUpstream(env: Env, props: McpProps): Promise<UpstreamTokens> {
   return unwrap(await storeFor(env, props.grantKey).refresh(props.upstream));
+}
+
+/** Keeps a new grant's upstream tokens in its store from sign-in on (see UpstreamTokenStore.seed). */
+export async function seedUpstreamTokens(env: Env, grantKey: string, tokens: UpstreamTokens): Promise<void> {
+  await storeFor(env, grantKey).seed(tokens);
+}
+
+/** Ends the grant's upstream side: refresh token revoked at the IdP, store cleared (see UpstreamTokenStore.endGrant). */
+export function endUpstreamGrant(env: Env, grantKey: string): Promise<UpstreamRevocation> {
+  return storeFor(env, grantKey).endGrant();
 }

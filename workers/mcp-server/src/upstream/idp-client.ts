@@ -58,7 +58,8 @@ export async function startUpstreamLogin(
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('client_id', config.clientId);
   url.searchParams.set('redirect_uri', redirectUri);
-  url.searchParams.set('audience', config.audience);
+  // An empty audience (the account page's own login) asks for no API access token.
+  if (config.audience) url.searchParams.set('audience', config.audience);
   url.searchParams.set('scope', scope);
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(secrets.codeVerifier));
   url.searchParams.set('code_challenge_method', 'S256');
@@ -133,6 +134,46 @@ export async function refreshUpstreamTokens(config: IdpConfig, current: Upstream
   } catch (error) {
     throw asUpstreamError(error);
   }
+}
+
+/**
+ * Revokes a refresh token at the IdP (RFC 7009, the discovery document's `revocation_endpoint`; Auth0's and the
+ * local IdP's `/oauth/revoke`), so the grant it belongs to can never be refreshed again.
+ * @throws UpstreamAuthError `idp_unavailable` when the IdP offers no revocation or it failed
+ */
+export async function revokeUpstreamRefreshToken(config: IdpConfig, refreshToken: string): Promise<void> {
+  const as = await discover(config);
+  if (!as.revocation_endpoint) throw new UpstreamAuthError('idp_unavailable', 'The IdP publishes no revocation_endpoint');
+  const client: oauth.Client = { client_id: config.clientId };
+  try {
+    const response = await oauth.revocationRequest(as, client, oauth.ClientSecretPost(config.clientSecret), refreshToken, {
+      ...requestOptions(config),
+      additionalParameters: { token_type_hint: 'refresh_token' },
+    });
+    await oauth.processRevocationResponse(response);
+  } catch (error) {
+    // Even `invalid_grant` here only means the token is already unusable: never "reauth", just not revoked by us.
+    throw new UpstreamAuthError('idp_unavailable', undefined, { cause: error });
+  }
+}
+
+/**
+ * Where to send the browser to end its session at the IdP: the OIDC `end_session_endpoint` when discovery offers
+ * one (the local IdP; Auth0 with RP-initiated logout on), else Auth0's `/v2/logout`. `returnTo` must be one of the
+ * app's allowed logout URLs.
+ */
+export async function idpLogoutUrl(config: IdpConfig, returnTo: string): Promise<URL> {
+  const as = await discover(config);
+  if (as.end_session_endpoint) {
+    const url = new URL(as.end_session_endpoint);
+    url.searchParams.set('client_id', config.clientId);
+    url.searchParams.set('post_logout_redirect_uri', returnTo);
+    return url;
+  }
+  const url = new URL('v2/logout', config.issuer);
+  url.searchParams.set('client_id', config.clientId);
+  url.searchParams.set('returnTo', returnTo);
+  return url;
 }
 
 function upstreamTokens(result: oauth.TokenEndpointResponse, previous: UpstreamTokens | undefined): UpstreamTokens {

@@ -1,7 +1,7 @@
 // Durable Object, one per MCP grant: the single source of truth for the grant's newest upstream tokens; serialises refreshes.
 import { DurableObject } from 'cloudflare:workers';
 import type { UpstreamTokens } from '../props.js';
-import { describeIdpFailure, refreshUpstreamTokens } from './idp-client.js';
+import { describeIdpFailure, refreshUpstreamTokens, revokeUpstreamRefreshToken } from './idp-client.js';
 import { idpConfig } from './idp-config.js';
 import { UpstreamAuthError, type UpstreamAuthErrorCode } from './upstream-auth-error.js';
 
@@ -13,6 +13,9 @@ export const REFRESH_MARGIN_SECONDS = 60;
  * `code` over RPC, and callers must branch on it.
  */
 export type UpstreamTokenResult = { ok: true; tokens: UpstreamTokens } | { ok: false; code: UpstreamAuthErrorCode };
+
+/** How ending the grant went at the IdP: its refresh token revoked, none held, or the IdP could not be told. */
+export type UpstreamRevocation = 'revoked' | 'no_refresh_token' | 'idp_unavailable';
 
 const TOKENS_KEY = 'tokens';
 /** Set once the IdP said `invalid_grant`: later calls fail fast instead of asking the IdP again. */
@@ -50,6 +53,36 @@ export class UpstreamTokenStore extends DurableObject<Env> {
     const dead = this.#deadCode();
     if (dead) return { ok: false, code: dead };
     return this.#refreshOnce(this.#tokens(seed));
+  }
+
+  /**
+   * Stores the tokens of a new grant at sign-in, so the store holds the refresh token from the start and the grant
+   * can be ended (its refresh token revoked) without the MCP client's token, which alone can decrypt the props.
+   */
+  async seed(tokens: UpstreamTokens): Promise<void> {
+    if (!this.ctx.storage.kv.get(TOKENS_KEY) && !this.#deadCode()) this.#write(TOKENS_KEY, tokens);
+  }
+
+  /**
+   * The user revoked the grant: revoke its upstream refresh token at the IdP (RFC 7009), then forget every token.
+   * The store stays dead, so a straggling call with old props can never seed it again.
+   */
+  async endGrant(): Promise<UpstreamRevocation> {
+    const refreshToken = this.ctx.storage.kv.get<UpstreamTokens>(TOKENS_KEY)?.refreshToken;
+    let revocation: UpstreamRevocation = 'no_refresh_token';
+    if (refreshToken) {
+      try {
+        await revokeUpstreamRefreshToken(idpConfig(this.env), refreshToken);
+        revocation = 'revoked';
+      } catch (error) {
+        const failure = error instanceof UpstreamAuthError ? error : new UpstreamAuthError('idp_unavailable', undefined, { cause: error });
+        console.warn(`upstream revocation failed: ${describeIdpFailure(failure)}`);
+        revocation = 'idp_unavailable';
+      }
+    }
+    await this.ctx.storage.deleteAll();
+    this.#write(DEAD_KEY, true);
+    return revocation;
   }
 
   /** Stored tokens, or the grant's props on first use (seeding). */

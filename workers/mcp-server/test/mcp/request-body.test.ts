@@ -1,6 +1,6 @@
-// Request bodies: bounded reads (declared length or counted stream), and /mcp's preparsed JSON that leaves every other request to the SDK.
+// Request bodies: bounded reads (declared length or counted stream), and the limit held in front of the Streamable HTTP handlers.
 import { describe, expect, it } from 'vitest';
-import { preparseJsonBody, readBoundedText } from '../../src/mcp/request-body.js';
+import { boundedRequest, readBoundedText } from '../../src/mcp/request-body.js';
 
 const URL_ = 'https://mcp.example.test/mcp';
 const LIMIT = 64;
@@ -13,53 +13,55 @@ function declared(body: string, contentType = 'application/json'): Record<string
   return { 'Content-Type': contentType, 'Content-Length': String(new TextEncoder().encode(body).byteLength) };
 }
 
-describe('preparseJsonBody', () => {
-  it('should parse a JSON body whose Content-Length is within the limit', async () => {
+describe('boundedRequest', () => {
+  /** A body of unknown length, as a chunked upload arrives. */
+  function chunked(text: string): Request {
+    const bytes = new TextEncoder().encode(text);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    });
+    return new Request(URL_, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json', 'Mcp-Protocol-Version': '2025-11-25' },
+    });
+  }
+
+  it('should pass a request whose declared length is within the limit untouched, unread', async () => {
     const body = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
     const request = post(body, declared(body));
-    const result = await preparseJsonBody(request, LIMIT);
-    expect(result.parsedBody).toEqual({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    expect(result.request).toBe(request);
-  });
-
-  it('should accept a JSON media type with parameters and any case', async () => {
-    const body = '[1,2]';
-    const result = await preparseJsonBody(post(body, declared(body, 'Application/JSON; charset=utf-8')), LIMIT);
-    expect(result.parsedBody).toEqual([1, 2]);
-  });
-
-  it('should hand over JSON null as a parsed body', async () => {
-    const result = await preparseJsonBody(post('null', declared('null')), LIMIT);
-    expect('parsedBody' in result).toBe(true);
-    expect(result.parsedBody).toBeNull();
-  });
-
-  it.each([
-    ['no Content-Length', { 'Content-Type': 'application/json' }],
-    ['a Content-Length over the limit', { 'Content-Type': 'application/json', 'Content-Length': String(LIMIT + 1) }],
-    ['a Content-Length that is not a number', { 'Content-Type': 'application/json', 'Content-Length': '1e1' }],
-    ['a Content-Type that is not JSON', { 'Content-Type': 'text/plain', 'Content-Length': '2' }],
-    ['a Content-Type that only contains JSON', { 'Content-Type': 'application/json-seq', 'Content-Length': '2' }],
-    ['no Content-Type', { 'Content-Length': '2' }],
-  ])('should leave a request with %s to the SDK, body unread', async (_case, headers) => {
-    const request = post('{}', headers);
-    const result = await preparseJsonBody(request, LIMIT);
-    expect(result.request).toBe(request);
-    expect('parsedBody' in result).toBe(false);
+    expect(await boundedRequest(request, LIMIT)).toBe(request);
     expect(request.bodyUsed).toBe(false);
   });
 
-  it('should give the SDK the same bytes, method and headers when the body is not JSON', async () => {
-    const body = '{"jsonrpc":"2.0",';
-    const request = post(body, { ...declared(body), Accept: 'application/json, text/event-stream', 'Mcp-Protocol-Version': '2025-06-18' });
-    const result = await preparseJsonBody(request, LIMIT);
-    expect('parsedBody' in result).toBe(false);
-    expect(result.request).not.toBe(request);
-    expect(result.request.method).toBe('POST');
-    expect(result.request.url).toBe(URL_);
-    expect(result.request.headers.get('Accept')).toBe('application/json, text/event-stream');
-    expect(result.request.headers.get('Mcp-Protocol-Version')).toBe('2025-06-18');
-    expect(await result.request.text()).toBe(body);
+  it('should refuse a declared length over the limit with a JSON-RPC 413, without reading', async () => {
+    const request = post('{}', { 'Content-Type': 'application/json', 'Content-Length': String(LIMIT + 1) });
+    const result = await boundedRequest(request, LIMIT);
+    expect(result).toBeInstanceOf(Response);
+    const response = result as Response;
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32000, message: `Payload Too Large: request body must not exceed ${LIMIT} bytes` },
+    });
+    expect(request.bodyUsed).toBe(false);
+  });
+
+  it('should read a body of unknown length and hand on the same bytes, method and headers', async () => {
+    const result = (await boundedRequest(chunked('{"t":"é€"}'), LIMIT)) as Request;
+    expect(result).toBeInstanceOf(Request);
+    expect(result.method).toBe('POST');
+    expect(result.headers.get('Mcp-Protocol-Version')).toBe('2025-11-25');
+    expect(await result.text()).toBe('{"t":"é€"}');
+  });
+
+  it('should refuse a body of unknown length once it passes the limit', async () => {
+    const result = await boundedRequest(chunked('x'.repeat(LIMIT + 1)), LIMIT);
+    expect((result as Response).status).toBe(413);
   });
 });
 
@@ -100,12 +102,6 @@ describe('a Content-Length that understates the body (a request built inside the
 
   it('should be refused by readBoundedText', async () => {
     expect(await readBoundedText(oversized(), LIMIT)).toBeUndefined();
-  });
-
-  it('should be left to the SDK by preparseJsonBody, with the same bytes', async () => {
-    const result = await preparseJsonBody(oversized(), LIMIT);
-    expect('parsedBody' in result).toBe(false);
-    expect(await result.request.text()).toBe(`"${'x'.repeat(LIMIT)}"`);
   });
 
   it('should count bytes, not characters, near the limit', async () => {

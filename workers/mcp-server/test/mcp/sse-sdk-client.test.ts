@@ -18,7 +18,11 @@ vi.mock('../../src/upstream/upstream-auth-error.js', async () => {
 });
 
 function handlerFetch(props: McpProps) {
-  return (url: string | URL, init?: RequestInit) => sseHandler.fetch(new Request(url, init), env, handlerContext(props));
+  return (url: string | URL, init?: RequestInit) => {
+    const request = new Request(url, init);
+    request.headers.set('Host', new URL(url).host);
+    return sseHandler.fetch(request, env, handlerContext(props));
+  };
 }
 
 describe('/sse with the MCP SDK client', () => {

@@ -1,5 +1,7 @@
-// The Durable Object side SSE transport: framing, keep-alives and closing.
+// The Durable Object side SSE transport: framing, keep-alives, closing, and the SDK's scope-challenge hook.
+import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
 import { SSE_KEEP_ALIVE_MS, SseSessionTransport } from '../../src/mcp/sse/sse-session-transport.js';
 
 function openTransport(): { transport: SseSessionTransport; read: () => Promise<string>; stream: ReadableStream<Uint8Array> } {
@@ -63,5 +65,24 @@ describe('SseSessionTransport', () => {
     expect(transport.closed).toBe(true);
     expect(await read()).toBe('<done>');
     await expect(transport.send({ jsonrpc: '2.0', id: 1, result: {} })).rejects.toThrow('SSE session is closed');
+  });
+
+  // Undocumented in SDK 2.4.0 (pinned): if McpServer.connect() stops handing over its resolver, /sse/message would
+  // run tools without their permission checks; the session object refuses to open a stream then, and this fails.
+  it("should receive the server's scope-challenge resolver on connect and apply the tools' own challenges", async () => {
+    const { transport } = openTransport();
+    // The real tools, each declaring its permission (list-billing: read:billing).
+    const server = createMcpServer(env as Env);
+    expect(transport.checksScopes).toBe(false);
+    await server.connect(transport);
+    expect(transport.checksScopes).toBe(true);
+    const call = (name: string) => [{ jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name, arguments: {} } }];
+    const auth = (scopes: string[]) => ({ token: '', clientId: 'c', scopes, extra: {} });
+    expect(await transport.scopeChallengeFor(call('list-billing'), auth(['read:todos']))).toEqual({
+      scopes: ['read:todos', 'read:billing'],
+    });
+    expect(await transport.scopeChallengeFor(call('list-billing'), auth(['read:todos', 'read:billing']))).toBeUndefined();
+    expect(await transport.scopeChallengeFor(call('whoami'), auth([]))).toBeUndefined();
+    await server.close();
   });
 });

@@ -26,7 +26,9 @@ afterEach(async () => {
 });
 
 async function sse(path: string, props: McpProps, init?: RequestInit): Promise<Response> {
-  return sseHandler.fetch(new Request(`${ORIGIN}${path}`, init), env, handlerContext(props));
+  const request = new Request(`${ORIGIN}${path}`, init);
+  request.headers.set('Host', new URL(ORIGIN).host); // as every request from the network carries
+  return sseHandler.fetch(request, env, handlerContext(props));
 }
 
 /** Opens a stream and returns its reader and the announced message endpoint. */
@@ -118,10 +120,20 @@ describe('/sse stream', () => {
     expect(await reader.nextMessage()).toMatchObject({ id: 1, result: { serverInfo: { name: 'mcp-auth0-oidc' } } });
   });
 
+  it('should serve POST /sse as Streamable HTTP (http-first clients given the /sse URL)', async () => {
+    const response = await sse('/sse', aliceProps(), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', 'MCP-Protocol-Version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('auth0|alice');
+  });
+
   it('should answer 405 for other methods on /sse', async () => {
-    const response = await sse('/sse', aliceProps(), { method: 'POST', body: '{}' });
+    const response = await sse('/sse', aliceProps(), { method: 'PUT', body: '{}' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('Allow')).toBe('GET');
+    expect(response.headers.get('Allow')).toBe('GET, POST');
   });
 });
 

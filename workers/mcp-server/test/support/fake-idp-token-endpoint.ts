@@ -32,6 +32,10 @@ export interface FakeIdpState {
   /** Every refresh token presented, in order (rotation checks). */
   refreshTokensSeen: string[];
   codeExchanges: number;
+  /** Refresh tokens revoked at the revocation endpoint (RFC 7009), in order. */
+  revokedTokens: string[];
+  /** Make the revocation endpoint fail (5xx). */
+  revocationDown: boolean;
   /** Make discovery fail as unreachable. */
   discoveryDown: boolean;
   /** Permissions this IdP refuses to grant whatever is asked (like a user without the Auth0 role). */
@@ -45,6 +49,8 @@ export const idp: FakeIdpState = {
   refreshCalls: 0,
   refreshTokensSeen: [],
   codeExchanges: 0,
+  revokedTokens: [],
+  revocationDown: false,
   discoveryDown: false,
   withheld: [],
 };
@@ -64,6 +70,8 @@ export function resetIdp(): void {
     refreshCalls: 0,
     refreshTokensSeen: [],
     codeExchanges: 0,
+    revokedTokens: [],
+    revocationDown: false,
     discoveryDown: false,
     withheld: [],
   });
@@ -149,7 +157,9 @@ async function tokenEndpoint(request: Request): Promise<Response> {
     if (idp.refreshDelayMs) await new Promise((resolve) => setTimeout(resolve, idp.refreshDelayMs));
     if (idp.mode === 'unreachable') throw new TypeError('Network connection lost.');
     if (idp.mode === 'server_error') return new Response('upstream exploded', { status: 503 });
-    if (idp.mode === 'invalid_grant') return json({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' }, 403);
+    if (idp.mode === 'invalid_grant' || idp.revokedTokens.includes(form.get('refresh_token') ?? '')) {
+      return json({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' }, 403);
+    }
     const scope = refreshScopes.get(form.get('refresh_token') ?? '') ?? FULL_SCOPE;
     const refreshToken = `rt-${++counter}`;
     refreshScopes.set(refreshToken, scope);
@@ -164,6 +174,17 @@ async function tokenEndpoint(request: Request): Promise<Response> {
   return json({ error: 'unsupported_grant_type' }, 400);
 }
 
+/** RFC 7009, as Auth0's /oauth/revoke: the client authenticates; 200 with an empty body, even for an unknown token. */
+async function revocationEndpoint(request: Request): Promise<Response> {
+  const form = await request.formData();
+  if (form.get('client_id') !== clientId || form.get('client_secret') !== testBindings.AUTH0_CLIENT_SECRET) {
+    return json({ error: 'invalid_client' }, 401);
+  }
+  if (idp.revocationDown) return new Response('upstream exploded', { status: 503 });
+  idp.revokedTokens.push(String(form.get('token') ?? ''));
+  return new Response(null, { status: 200 });
+}
+
 vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
   const request = new Request(input, init);
   const url = request.url;
@@ -174,6 +195,8 @@ vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
       authorization_endpoint: `${issuer}authorize`,
       token_endpoint: `${issuer}oauth/token`,
       jwks_uri: `${issuer}.well-known/jwks.json`,
+      revocation_endpoint: `${issuer}oauth/revoke`,
+      end_session_endpoint: `${issuer}oidc/logout`,
       response_types_supported: ['code'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
@@ -182,5 +205,6 @@ vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
   }
   if (url === `${issuer}.well-known/jwks.json`) return json({ keys: [jwk] });
   if (url === `${issuer}oauth/token` && request.method === 'POST') return tokenEndpoint(request);
+  if (url === `${issuer}oauth/revoke` && request.method === 'POST') return revocationEndpoint(request);
   throw new Error(`unexpected outbound fetch in test: ${url}`);
 });

@@ -31,7 +31,10 @@ export function fetchWorker(path: string, init: RequestInit & { jar?: CookieJar;
   const cookie = init.jar?.header();
   if (cookie) headers.set('Cookie', cookie);
   const { jar, base, ...rest } = init;
-  return SELF.fetch(new URL(path, base ?? origin).href, { ...rest, headers, redirect: 'manual' }).then((response) => {
+  const url = new URL(path, base ?? origin);
+  // What every request from the network carries (SELF.fetch adds none): the MCP handler checks it.
+  if (!headers.has('Host')) headers.set('Host', url.host);
+  return SELF.fetch(url.href, { ...rest, headers, redirect: 'manual' }).then((response) => {
     jar?.store(response);
     return response;
   });

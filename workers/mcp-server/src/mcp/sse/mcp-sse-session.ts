@@ -1,11 +1,10 @@
 // Durable Object owning one legacy SSE session: the open event stream, its McpServer, and the user it belongs to.
 import { DurableObject } from 'cloudflare:workers';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { McpProps } from '../../props.js';
+import { isJSONRPCRequest, type JSONRPCMessage, type McpServer } from '@modelcontextprotocol/server';
 import { createMcpServer } from '../create-mcp-server.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from '../json-rpc-error.js';
-import { mcpAuthInfo, type VerifiedMcpToken } from '../mcp-request-auth.js';
+import { type SessionAuth, sessionAuthInfo } from '../mcp-request-auth.js';
+import { toolError, toolMessages } from '../tools/tool-result.js';
 import { SseSessionTransport } from './sse-session-transport.js';
 
 /** Headers the Worker sets on the internal connect request (never taken from a client request). */
@@ -16,7 +15,7 @@ export const SSE_CONNECT_HEADERS = {
 } as const;
 
 /** Outcome of delivering client messages to a session. */
-export type SseDeliveryResult = 'accepted' | 'unknown_session' | 'forbidden';
+export type SseDeliveryResult = { kind: 'accepted' } | { kind: 'unknown_session' } | { kind: 'forbidden' };
 
 interface OpenSession {
   id: string;
@@ -60,6 +59,12 @@ export class McpSseSession extends DurableObject<Env> {
       if (this.#session?.transport === transport) this.#session = undefined;
     };
     await server.connect(transport);
+    if (!transport.checksScopes) {
+      // Fail closed: without the SDK's resolver, the tools' permission checks would not run on this session.
+      await server.close();
+      console.error('mcp sse: the SDK did not hand over its scope-challenge resolver');
+      return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
+    }
     this.#session = { id, userSub, transport, server };
     transport.sendEndpoint(endpoint);
 
@@ -73,15 +78,24 @@ export class McpSseSession extends DurableObject<Env> {
   }
 
   /**
-   * Hands client messages to the session's server. `props` are those of the POST being answered,
-   * so tools always act with the grant as it is now (never props captured when the stream opened).
+   * Hands client messages to the session's server, with the auth of the POST being answered (so
+   * tools always act with the grant as it is now). The tools' scope challenges run first: a
+   * request the grant may not make is refused as a whole, and nothing of it runs.
    */
-  async deliver(sessionId: string, props: McpProps, messages: JSONRPCMessage[], verified?: VerifiedMcpToken): Promise<SseDeliveryResult> {
+  async deliver(sessionId: string, auth: SessionAuth, messages: JSONRPCMessage[]): Promise<SseDeliveryResult> {
     const session = this.#session;
-    if (!session || session.id !== sessionId || session.transport.closed) return 'unknown_session';
-    if (session.userSub !== props.claims.sub) return 'forbidden';
-    const authInfo = mcpAuthInfo(props, verified);
-    for (const message of messages) session.transport.deliver(message, authInfo);
-    return 'accepted';
+    if (!session || session.id !== sessionId || session.transport.closed) return { kind: 'unknown_session' };
+    if (session.userSub !== auth.props.claims.sub) return { kind: 'forbidden' };
+    const authInfo = sessionAuthInfo(auth);
+    for (const message of messages) {
+      const challenge = await session.transport.scopeChallengeFor([message], authInfo);
+      // Legacy SSE has no HTTP status per call and its clients do not step up: the call is answered, on the stream,
+      // with a tool result naming what is missing and how to get it. The tool never runs.
+      if (challenge && isJSONRPCRequest(message)) {
+        const missing = challenge.scopes.filter((scope) => !authInfo.scopes.includes(scope));
+        await session.transport.send({ jsonrpc: '2.0', id: message.id, result: toolError(toolMessages.reconnectToGrant(missing)) });
+      } else session.transport.deliver(message, authInfo);
+    }
+    return { kind: 'accepted' };
   }
 }

@@ -1,10 +1,12 @@
-// /sse and /sse/message: the legacy HTTP+SSE transport (protocol 2024-11-05), fronting one McpSseSession Durable Object per session.
-import { type JSONRPCMessage, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+// /sse and /sse/message: the legacy HTTP+SSE transport (one McpSseSession Durable Object per stream), and POST /sse as Streamable HTTP.
+import { type JSONRPCMessage, parseJSONRPCMessage } from '@modelcontextprotocol/server';
 import { mcpServer } from '../../../../../system/system.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse, methodNotAllowed } from '../json-rpc-error.js';
-import { isJsonMediaType, MAX_MCP_BODY_BYTES, readBoundedText } from '../request-body.js';
-import type { McpHandlerContext } from '../streamable-http-handler.js';
-import { type McpSseSession, SSE_CONNECT_HEADERS, type SseDeliveryResult } from './mcp-sse-session.js';
+import { isCompleteResourceAuth, type McpHandlerContext, sessionAuthOf } from '../mcp-request-auth.js';
+import { isJsonMediaType, MAX_MCP_BODY_BYTES, payloadTooLarge, readBoundedText } from '../request-body.js';
+import { streamableHttpHandler } from '../streamable-http-handler.js';
+import type { McpSseSession, SseDeliveryResult } from './mcp-sse-session.js';
+import { SSE_CONNECT_HEADERS } from './mcp-sse-session.js';
 import { isSseSessionId, newSseSessionId } from './sse-session-id.js';
 
 /** Where the client opens the event stream. */
@@ -15,11 +17,17 @@ export const SSE_MESSAGE_PATH = `${mcpServer.paths.sse}/message`;
 /** Largest number of messages accepted in one POSTed batch. */
 const MAX_BATCH = 100;
 
+/**
+ * POST /sse is Streamable HTTP, as /mcp: clients that try Streamable HTTP first on the URL they were
+ * given (the tutorial's /sse: mcp-remote, Claude) are served there instead of meeting a 405.
+ */
+const sseStreamableHttp = streamableHttpHandler(SSE_PATH, 'GET, POST');
+
 export const sseHandler = {
   async fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === SSE_PATH) {
-      return request.method === 'GET' ? openStream(env, ctx) : methodNotAllowed('GET');
+      return request.method === 'GET' ? openStream(env, ctx) : sseStreamableHttp.fetch(request, env, ctx);
     }
     if (pathname === SSE_MESSAGE_PATH) {
       return request.method === 'POST' ? postMessage(request, env, ctx) : methodNotAllowed('POST');
@@ -53,6 +61,11 @@ async function postMessage(request: Request, env: Env, ctx: McpHandlerContext): 
   }
   // A malformed id cannot name a session: same answer as an unknown one, without a lookup.
   if (!isSseSessionId(sessionId)) return sessionNotFound();
+  // Fail closed, as on /mcp: the scope checks need the verified token's scopes.
+  if (!isCompleteResourceAuth(ctx.auth)) {
+    console.error('mcp sse: the verified token is incomplete; refusing instead of running tools unchecked');
+    return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
+  }
 
   const parsed = await readMessages(request);
   if (parsed instanceof Response) return parsed;
@@ -60,11 +73,15 @@ async function postMessage(request: Request, env: Env, ctx: McpHandlerContext): 
   const session = sessionStub(env, sessionId);
   let result: SseDeliveryResult;
   try {
-    result = await session.deliver(sessionId, ctx.props, parsed, ctx.auth);
+    result = await session.deliver(sessionId, sessionAuthOf(ctx.auth, ctx.props), parsed);
   } catch (error) {
     return sessionUnavailable(error);
   }
-  switch (result) {
+  return deliveryResponse(result);
+}
+
+function deliveryResponse(result: SseDeliveryResult): Response {
+  switch (result.kind) {
     case 'accepted':
       return new Response('Accepted', { status: 202, headers: { 'Content-Type': 'text/plain' } });
     case 'forbidden':
@@ -98,13 +115,7 @@ async function readMessages(request: Request): Promise<JSONRPCMessage[] | Respon
     return jsonRpcErrorResponse(415, JsonRpcErrorCode.ConnectionRefused, 'Unsupported Media Type: Content-Type must be application/json');
   }
   const text = await readBoundedText(request, MAX_MCP_BODY_BYTES);
-  if (text === undefined) {
-    return jsonRpcErrorResponse(
-      413,
-      JsonRpcErrorCode.ConnectionRefused,
-      `Payload Too Large: request body must not exceed ${MAX_MCP_BODY_BYTES} bytes`,
-    );
-  }
+  if (text === undefined) return payloadTooLarge(MAX_MCP_BODY_BYTES);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -117,11 +128,11 @@ async function readMessages(request: Request): Promise<JSONRPCMessage[] | Respon
   }
   const messages: JSONRPCMessage[] = [];
   for (const item of items) {
-    const result = JSONRPCMessageSchema.safeParse(item);
-    if (!result.success) {
+    try {
+      messages.push(parseJSONRPCMessage(item));
+    } catch {
       return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message');
     }
-    messages.push(result.data);
   }
   return messages;
 }

@@ -1,7 +1,13 @@
-// SDK Transport for one legacy SSE session inside its Durable Object: messages in via deliver(), out on the event stream.
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+// SDK v2 Transport for one legacy SSE session inside its Durable Object: messages in via deliver(), out on the event stream.
+import {
+  type AuthInfo,
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type ScopeChallenge,
+  type ScopeChallengeHandler,
+  type Transport,
+} from '@modelcontextprotocol/server';
 
 /** Interval between SSE comment frames, in milliseconds: below common 30–60 s proxy idle timeouts. */
 export const SSE_KEEP_ALIVE_MS = 25_000;
@@ -11,11 +17,12 @@ const encoder = new TextEncoder();
 export class SseSessionTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void;
 
   readonly #controller: ReadableStreamDefaultController<Uint8Array>;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  #scopeChallenge: ScopeChallengeHandler | undefined;
 
   /** @param controller the controller of the event stream the client is reading. */
   constructor(controller: ReadableStreamDefaultController<Uint8Array>) {
@@ -24,6 +31,31 @@ export class SseSessionTransport implements Transport {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * McpServer.connect() hands a transport that has this method the resolver of the tools' own
+   * `scopeChallenge`s, as it does for the SDK's HTTP transport (undocumented in SDK 2.4.0, which is
+   * pinned; a test fails if the hook stops being called). The same per-tool permissions then hold on /sse.
+   */
+  setScopeChallengeResolver(resolver: ScopeChallengeHandler): void {
+    this.#scopeChallenge = resolver;
+  }
+
+  /** True once the server has handed over its scope-challenge resolver. */
+  get checksScopes(): boolean {
+    return this.#scopeChallenge !== undefined;
+  }
+
+  /** The first scope challenge among the requests (undefined when all may run), before any is delivered. */
+  async scopeChallengeFor(messages: JSONRPCMessage[], authInfo: AuthInfo): Promise<ScopeChallenge | undefined> {
+    if (!this.#scopeChallenge) return undefined;
+    for (const message of messages) {
+      if (!isJSONRPCRequest(message)) continue;
+      const challenge = await this.#scopeChallenge({ request: message, authInfo });
+      if (challenge) return challenge;
+    }
+    return undefined;
   }
 
   async start(): Promise<void> {

@@ -1,19 +1,21 @@
 // Billing tools: the signed-in user's billing information (refused by design: read:billing is not requested).
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { callTodosApi } from '../todos-api-client.js';
+import { registerTool } from './tool-call.js';
 import type { ToolContext } from './tool-context.js';
 import { apiFailureResult, jsonResult, withUpstreamToken } from './tool-result.js';
 
 export function registerBillingTools(server: McpServer, context: ToolContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'list-billing',
     {
       title: 'Show billing information',
-      description: "Shows the signed-in user's billing information (needs the read:billing permission).",
+      description: "Shows the signed-in user's billing information.",
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    (extra) =>
-      withUpstreamToken(context, extra, async (token) => {
+    (_args, { props }) =>
+      withUpstreamToken(context, props, async (token) => {
         const result = await callTodosApi(context.api, token, {
           method: 'GET',
           path: '/api/billing',

@@ -1,5 +1,5 @@
 // The one place that puts every MCP tool on a server; both transports (/mcp and /sse) call it.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { registerBillingTools } from './billing.tools.js';
 import { registerIdentityTools } from './identity.tools.js';
 import { registerTodosTools } from './todos.tools.js';

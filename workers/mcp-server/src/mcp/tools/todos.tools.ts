@@ -1,7 +1,8 @@
 // Todo tools: list, add, complete and delete the signed-in user's todos through the Todos API.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { callTodosApi } from '../todos-api-client.js';
+import { registerTool } from './tool-call.js';
 import type { ToolContext } from './tool-context.js';
 import { apiFailureResult, jsonResult, withUpstreamToken } from './tool-result.js';
 
@@ -42,22 +43,24 @@ function todoPath(id: string): string {
 }
 
 export function registerTodosTools(server: McpServer, context: ToolContext): void {
-  server.registerTool(
+  registerTool(
+    server,
     'list-todos',
     {
       title: 'List todos',
       description: "Lists the signed-in user's todos.",
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    (extra) =>
-      withUpstreamToken(context, extra, async (token) => {
+    (_args, { props }) =>
+      withUpstreamToken(context, props, async (token) => {
         const result = await callTodosApi(context.api, token, { method: 'GET', path: '/api/todos', requiredScope: 'read:todos' });
         if (!result.ok) return apiFailureResult(result.failure, { consequence: "your todos can't be shown" });
         return jsonResult(Array.isArray(result.data) ? { todos: result.data } : result.data);
       }),
   );
 
-  server.registerTool(
+  registerTool(
+    server,
     'add-todo',
     {
       title: 'Add a todo',
@@ -65,8 +68,8 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
       inputSchema: addTodoInput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
-    ({ title }, extra) =>
-      withUpstreamToken(context, extra, async (token) => {
+    ({ title }, { props }) =>
+      withUpstreamToken(context, props, async (token) => {
         const result = await callTodosApi(context.api, token, {
           method: 'POST',
           path: '/api/todos',
@@ -78,7 +81,8 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
       }),
   );
 
-  server.registerTool(
+  registerTool(
+    server,
     'complete-todo',
     {
       title: 'Complete a todo',
@@ -86,8 +90,8 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
       inputSchema: completeTodoInput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    ({ id, completed }, extra) =>
-      withUpstreamToken(context, extra, async (token) => {
+    ({ id, completed }, { props }) =>
+      withUpstreamToken(context, props, async (token) => {
         const result = await callTodosApi(context.api, token, {
           method: 'PATCH',
           path: todoPath(id),
@@ -99,7 +103,8 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
       }),
   );
 
-  server.registerTool(
+  registerTool(
+    server,
     'delete-todo',
     {
       title: 'Delete a todo',
@@ -107,8 +112,8 @@ export function registerTodosTools(server: McpServer, context: ToolContext): voi
       inputSchema: deleteTodoInput,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
-    ({ id }, extra) =>
-      withUpstreamToken(context, extra, async (token) => {
+    ({ id }, { props }) =>
+      withUpstreamToken(context, props, async (token) => {
         const result = await callTodosApi(context.api, token, { method: 'DELETE', path: todoPath(id), requiredScope: 'write:todos' });
         if (!result.ok) return apiFailureResult(result.failure, { consequence: "todos can't be deleted", id });
         // The API may answer 204: say plainly what happened either way.

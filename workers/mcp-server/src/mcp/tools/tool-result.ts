@@ -1,14 +1,10 @@
 // Builds tool results: JSON answers, and user-facing messages for every way a call can fail.
-
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import { markDenied } from '../../audit/record-tool-call.js';
 import type { McpProps } from '../../props.js';
 import { UpstreamAuthError } from '../../upstream/upstream-auth-error.js';
-import { mcpPropsOf } from '../mcp-request-auth.js';
 import type { TodosApiFailure } from '../todos-api-client.js';
 import type { ToolContext } from './tool-context.js';
-
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** Fixed user-facing messages; tests assert them, so they live in one place. */
 export const toolMessages = {
@@ -19,6 +15,9 @@ export const toolMessages = {
   noUser: 'This request carries no signed-in user — reconnect to this MCP server and sign in again.',
   unexpected: 'Something went wrong while running this tool; try again.',
   notGranted: (scope: string, consequence: string) => `This connection was not granted ${scope}, so ${consequence}.`,
+  reconnectToGrant: (missing: readonly string[]) =>
+    `This connection was not granted ${missing.join(' and ')}, which this tool needs. Reconnect this app to the server ` +
+    '(sign in again) and allow it on the consent page to use this tool.',
   notFound: (id: string) => `No todo with id ${id}.`,
   invalid: (details: string[]) =>
     details.length > 0 ? `The Todos API rejected the request: ${details.join('; ')}.` : 'The Todos API rejected the request as invalid.',
@@ -49,7 +48,7 @@ export interface FailureWording {
 export function apiFailureResult(failure: TodosApiFailure, wording: FailureWording): CallToolResult {
   switch (failure.kind) {
     case 'insufficient_scope':
-      return toolError(toolMessages.notGranted(failure.scope, wording.consequence));
+      return markDenied(toolError(toolMessages.notGranted(failure.scope, wording.consequence)));
     case 'not_found':
       // Without an id, a 404 means the API route itself is missing: a deployment problem, not the user's.
       return toolError(wording.id === undefined ? toolMessages.apiUnavailable : toolMessages.notFound(wording.id));
@@ -63,17 +62,14 @@ export function apiFailureResult(failure: TodosApiFailure, wording: FailureWordi
 }
 
 /**
- * Runs a tool body with the current grant's props and a fresh upstream access token, turning
- * every failure into a user-facing tool error: tools never throw raw (the SDK would echo the
- * error's message to the client) and never include a token in what they return.
+ * Runs a tool body with a fresh upstream access token for the grant, turning every token failure
+ * into a user-facing tool error; tools never include a token in what they return.
  */
 export async function withUpstreamToken(
   context: ToolContext,
-  extra: ToolExtra,
-  run: (accessToken: string, props: McpProps) => Promise<CallToolResult>,
+  props: McpProps,
+  run: (accessToken: string) => Promise<CallToolResult>,
 ): Promise<CallToolResult> {
-  const props = mcpPropsOf(extra);
-  if (!props) return toolError(toolMessages.noUser);
   let accessToken: string;
   try {
     accessToken = await context.upstreamAccessToken(props);
@@ -86,10 +82,5 @@ export async function withUpstreamToken(
     console.error('mcp tool: upstream token lookup failed', error instanceof Error ? error.name : 'unknown');
     return toolError(toolMessages.idpUnavailable);
   }
-  try {
-    return await run(accessToken, props);
-  } catch (error) {
-    console.error('mcp tool: unexpected failure', error instanceof Error ? error.name : 'unknown');
-    return toolError(toolMessages.unexpected);
-  }
+  return run(accessToken);
 }

@@ -1,6 +1,6 @@
 // Fake grant props and handler contexts for calling the MCP handlers directly, as the OAuth provider would.
 
-import type { McpHandlerContext } from '../../../src/mcp/streamable-http-handler.js';
+import type { McpHandlerContext } from '../../../src/mcp/mcp-request-auth.js';
 import type { McpProps } from '../../../src/props.js';
 
 /** Upstream access token the fake Todos API accepts with read:todos + write:todos. */
@@ -37,13 +37,27 @@ export function bobProps(): McpProps {
   };
 }
 
+/** The provider's ctx.auth for a valid MCP token of this test server (https://mcp.example.test). */
+export function testAuth(scope: string[] = ['read:todos', 'write:todos']): McpHandlerContext['auth'] {
+  return {
+    token: 'auth0|alice:grant-1:secret',
+    audience: 'https://mcp.example.test',
+    scope,
+    userId: 'auth0|alice',
+    clientId: 'test-mcp-client',
+    expiresAt: Math.floor(Date.now() / 1000) + 3600,
+  };
+}
+
 /** An execution context carrying `props`, collecting waitUntil promises so tests can await them. */
 export function handlerContext(props: McpProps, endGrant?: () => Promise<void>): McpHandlerContext & { settle(): Promise<void> } {
   const pending: Promise<unknown>[] = [];
   return {
     props,
     ...(endGrant ? { endGrant } : {}),
-    auth: { clientId: 'test-mcp-client', scope: [], expiresAt: Math.floor(Date.now() / 1000) + 3600 },
+    // A grant holding every permission: these tests reach the tools and the Todos API's own scope checks
+    // (scope-challenge.test.ts covers a grant that lacks one).
+    auth: testAuth(['read:todos', 'write:todos', 'read:billing']),
     waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
     passThroughOnException: () => {},
     async settle() {
