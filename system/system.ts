@@ -11,6 +11,11 @@ export const pulumiProject = 'remote-mcp';
 export interface Permission {
   readonly value: string;
   readonly description: string;
+  /**
+   * Sensitive: left unticked on the consent page even when an MCP client asks for it, so it is granted
+   * only when the user ticks it. Other requested permissions start ticked; the user may untick them.
+   */
+  readonly optIn?: true;
 }
 
 /** Auth0 API "Todos API": the resource server the Todos API Worker protects. */
@@ -24,7 +29,7 @@ export const todosApi = {
   permissions: [
     { value: 'read:todos', description: 'Read your todos' },
     { value: 'write:todos', description: 'Create, update and delete your todos' },
-    { value: 'read:billing', description: 'Read your billing information' },
+    { value: 'read:billing', description: 'Read your billing information', optIn: true },
   ],
   /** Cloudflare Worker that serves the API. */
   workerName: 'todos-api',
@@ -51,8 +56,9 @@ export const mcpServer = {
   /** Streamable HTTP and legacy SSE transports. */
   paths: { mcp: '/mcp', sse: '/sse' },
   /**
-   * Scope the MCP server asks the IdP for. `read:billing` is deliberately not requested
-   * (as in the tutorial): the `list-billing` tool shows a "not permitted" answer.
+   * AUTH0_SCOPE for the default `userPermissions`: the OIDC login scopes plus the permissions users may grant
+   * (`upstreamScopeFor`). It is a ceiling, not what each login asks for: a login asks for the login scopes plus
+   * exactly the permissions the user approved on the consent page for that MCP client.
    */
   scope: 'openid email profile offline_access read:todos write:todos',
   /**
@@ -130,3 +136,21 @@ export function upstreamScopeFor(permissions: readonly TodosPermission[]): strin
   const granted = allTodosPermissions.filter((p) => permissions.includes(p));
   return [...oidcLoginScopes, ...granted].join(' ');
 }
+
+/**
+ * The permission every MCP grant holds (the tutorial's default, `read:todos`): the consent page's fixed line, and
+ * the scope an unauthenticated MCP request is challenged with (clients ask for it first).
+ */
+export const baselinePermissions: readonly TodosPermission[] = ['read:todos'];
+
+/** The permission each MCP tool needs from the grant (`null`: any grant). Tools read it from here, typed. */
+export const mcpToolPermissions = {
+  whoami: null,
+  'list-todos': 'read:todos',
+  'add-todo': 'write:todos',
+  'complete-todo': 'write:todos',
+  'delete-todo': 'write:todos',
+  'list-billing': 'read:billing',
+} as const satisfies Record<string, TodosPermission | null>;
+
+export type McpToolName = keyof typeof mcpToolPermissions;

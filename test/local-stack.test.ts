@@ -34,7 +34,8 @@ async function aliceAccessToken(s: LocalStack): Promise<string> {
     redirectUri: mcpCallbackUrl(s.urls.mcp),
     username: email,
     password,
-    scope: mcpServer.scope,
+    // What the MCP server's login asks for once the user approved writing too.
+    scope: `${mcpServer.scope} write:todos`,
     audience: todosApi.identifier,
   });
   return tokens.access_token;

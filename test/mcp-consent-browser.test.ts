@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localUrl } from '../system/system.js';
+import { allTodosPermissions, localUrl } from '../system/system.js';
 import { launchChromium, startLandingServer } from './support/browser.js';
 import { pkcePair } from './support/browserless-mcp-login.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
@@ -30,23 +30,41 @@ async function registerClient(name: string): Promise<string> {
   return ((await response.json()) as { client_id: string }).client_id;
 }
 
-function authorizeUrl(clientId: string, state: string): string {
+function authorizeUrl(clientId: string, state: string, scope = 'read:todos write:todos', challenge = pkcePair().challenge): string {
   const url = new URL('/authorize', testStack.stack.urls.mcp);
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: clientId,
     redirect_uri: clientRedirect,
-    code_challenge: pkcePair().challenge,
+    code_challenge: challenge,
     code_challenge_method: 'S256',
     state,
-    scope: 'read:todos write:todos',
+    scope,
   }).toString();
   return url.href;
 }
 
+/** The MCP client's code exchange: what the grant the user approved holds. */
+async function exchange(clientId: string, code: string, verifier: string): Promise<{ scope: string }> {
+  const response = await fetch(new URL('/oauth/token', testStack.stack.urls.mcp), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: clientRedirect,
+      client_id: clientId,
+      code_verifier: verifier,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { scope: string };
+}
+
 beforeAll(async () => {
   callbackServer = await startLandingServer(CALLBACK_PORT, 'MCP client callback reached');
-  testStack = await startTestStack({ ports });
+  // A deployment whose users may grant billing too (userPermissions), so its opt-in checkbox is on the page.
+  testStack = await startTestStack({ ports, userPermissions: allTodosPermissions });
   browser = await launchChromium();
   await mkdir(artifacts, { recursive: true });
 });
@@ -88,6 +106,38 @@ describe('consent and login in Chromium', () => {
     expect(landed.searchParams.get('state')).toBe('allow-state');
     expect(landed.searchParams.get('iss')).toBe(testStack.stack.urls.mcp);
     expect(await page.textContent('body')).toContain('MCP client callback reached');
+    await page.close();
+  });
+
+  it('should let the user choose permissions: baseline fixed, billing opt-in, the grant holds what was ticked', async () => {
+    const clientId = await registerClient('Permissions Test Client');
+    const { verifier, challenge } = pkcePair();
+    const page = await browser.newPage();
+    await page.goto(authorizeUrl(clientId, 'permissions-state', 'read:todos write:todos read:billing', challenge));
+    const write = page.locator('input[name=scope][value="write:todos"]');
+    const billing = page.locator('input[name=scope][value="read:billing"]');
+    // The baseline is not a box the user can clear; write:todos starts ticked, read:billing does not.
+    expect(await page.locator('input[name=scope][value="read:todos"]').count()).toBe(0);
+    expect(await page.textContent('ul.scopes')).toContain('Read your todos');
+    expect(await write.isChecked()).toBe(true);
+    expect(await billing.isChecked()).toBe(false);
+    await write.uncheck();
+    await billing.check();
+    await page.screenshot({ path: path.join(artifacts, 'mcp-consent-permissions.png'), fullPage: true });
+    const [idpAuthorize] = await Promise.all([
+      page.waitForRequest((request) => request.url().startsWith(new URL('authorize', testStack.stack.urls.issuer).href)),
+      page.waitForURL((url) => url.origin === new URL(testStack.stack.urls.issuer).origin),
+      page.click('button[value=approve]'),
+    ]);
+    // The IdP login asks for exactly what was ticked.
+    const idpScope = new URL(idpAuthorize.url()).searchParams.get('scope') ?? '';
+    expect(idpScope.split(' ').sort()).toEqual(['email', 'offline_access', 'openid', 'profile', 'read:billing', 'read:todos']);
+    const alice = testStack.stack.idp.users[0]!;
+    await page.fill('#email', alice.email);
+    await page.fill('#password', alice.password);
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(clientRedirect)), page.click('button[type=submit]')]);
+    const code = new URL(page.url()).searchParams.get('code')!;
+    expect((await exchange(clientId, code, verifier)).scope).toBe('read:todos read:billing');
     await page.close();
   });
 

@@ -1,20 +1,10 @@
 // MCP end to end on the real local stack: the official v2 client pinned to 2026-07-28 on /mcp and POST /sse, 2025-11-25
 // clients (initialize) on /mcp and legacy SSE, all through the real OAuth flow; 127.0.0.1 and foreign Origins refused.
-import {
-  type CallToolResult,
-  type OAuthClientInformationMixed,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
-  type OAuthDiscoveryState,
-  type OAuthTokens,
-  UnauthorizedError,
-  Client as V2Client,
-  StreamableHTTPClientTransport as V2Transport,
-} from '@modelcontextprotocol/client';
+import type { CallToolResult, Client as V2Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
-import { CookieJar, followLoginFlow } from './support/browserless-mcp-login.js';
-import { clientRedirectUri, connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
+import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
+import { callToolWithStepUp, connectPinned, type PinnedConnection, V2DriverProvider } from './support/mcp-v2-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
 // Apart from the dev ports and other e2e files.
@@ -27,84 +17,6 @@ function alice(): { username: string; password: string } {
   const found = stack.idp.users.find((u) => u.email.startsWith('alice'));
   if (!found) throw new Error('no alice among the local users');
   return { username: found.email, password: found.password };
-}
-
-/** The v2 SDK's OAuth client, its "browser" being the browserless login driver (consent page + IdP login form). */
-class V2DriverProvider implements OAuthClientProvider {
-  #client: OAuthClientInformationMixed | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
-  #discovery: OAuthDiscoveryState | undefined;
-  readonly jar = new CookieJar();
-  readonly authorizationUrls: URL[] = [];
-  /** The query of the last redirect back to the client (code, state, iss). */
-  callback: URLSearchParams | undefined;
-
-  constructor(private readonly user: { username: string; password: string }) {}
-
-  get redirectUrl(): string {
-    return clientRedirectUri;
-  }
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'e2e MCP v2 client',
-      redirect_uris: [clientRedirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
-  }
-  clientInformation() {
-    return this.#client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed): void {
-    this.#client = info;
-  }
-  tokens() {
-    return this.#tokens;
-  }
-  saveTokens(tokens: OAuthTokens): void {
-    this.#tokens = tokens;
-  }
-  saveCodeVerifier(verifier: string): void {
-    this.#verifier = verifier;
-  }
-  codeVerifier(): string {
-    return this.#verifier;
-  }
-  discoveryState() {
-    return this.#discovery;
-  }
-  saveDiscoveryState(state: OAuthDiscoveryState): void {
-    this.#discovery = state;
-  }
-  async redirectToAuthorization(url: URL): Promise<void> {
-    this.authorizationUrls.push(url);
-    const back = await followLoginFlow({
-      startUrl: url,
-      ...this.user,
-      jar: this.jar,
-      stopAt: (next) => next.href.startsWith(clientRedirectUri),
-    });
-    this.callback = back.searchParams;
-  }
-}
-
-/** A v2 client pinned to 2026-07-28 at `url`, signing in first when needed (UnauthorizedError → finishAuth → reconnect). */
-async function connectPinned(url: URL, provider: V2DriverProvider): Promise<V2Client> {
-  const pinned = () => new V2Client({ name: 'e2e-v2-client', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  const first = pinned();
-  const transport = new V2Transport(url, { authProvider: provider });
-  try {
-    await first.connect(transport);
-    return first;
-  } catch (error) {
-    if (!(error instanceof UnauthorizedError) || !provider.callback) throw error;
-  }
-  await transport.finishAuth(provider.callback);
-  const client = pinned();
-  await client.connect(new V2Transport(url, { authProvider: provider }));
-  return client;
 }
 
 function textOf(result: unknown): string {
@@ -122,11 +34,13 @@ afterAll(async () => {
 
 describe.each(['/mcp', '/sse'])('the v2 client pinned to 2026-07-28 on %s (POST: Streamable HTTP)', (path) => {
   let provider: V2DriverProvider;
+  let connection: PinnedConnection;
   let client: V2Client;
 
   beforeAll(async () => {
     provider = new V2DriverProvider(alice());
-    client = await connectPinned(new URL(path, stack.urls.mcp), provider);
+    connection = await connectPinned(new URL(path, stack.urls.mcp), provider);
+    client = connection.client;
   });
   afterAll(async () => {
     await client?.close();
@@ -135,6 +49,8 @@ describe.each(['/mcp', '/sse'])('the v2 client pinned to 2026-07-28 on %s (POST:
   it('should have negotiated 2026-07-28 after one sign-in through consent and the IdP', () => {
     expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
     expect(provider.authorizationUrls).toHaveLength(1);
+    expect(provider.tokens()?.scope?.split(' ')).toEqual(expect.arrayContaining(['read:todos']));
+    expect(provider.tokens()?.scope?.split(' ')).not.toContain('write:todos');
     expect(client.getServerCapabilities()).toEqual({ tools: { listChanged: false } });
   });
 
@@ -150,13 +66,14 @@ describe.each(['/mcp', '/sse'])('the v2 client pinned to 2026-07-28 on %s (POST:
     ]);
     const whoami = await client.callTool({ name: 'whoami', arguments: {} });
     expect(whoami.structuredContent).toMatchObject({ claims: { email: 'alice@example.com' } });
-    const added = await client.callTool({ name: 'add-todo', arguments: { title: `v2 ${path}` } });
+    // The first sign-in granted the baseline (read:todos): writing steps up (403 → consent → login → retry).
+    const added = await callToolWithStepUp(connection, provider, 'add-todo', { title: `v2 ${path}` });
     expect(added.isError).toBeFalsy();
     const listed = await client.callTool({ name: 'list-todos', arguments: {} });
     expect(textOf(listed)).toContain(`v2 ${path}`);
-    const billing = await client.callTool({ name: 'list-billing', arguments: {} });
-    expect(billing.isError).toBe(true);
-    expect(textOf(billing)).toContain('not granted read:billing');
+    // read:billing is not among this deployment's userPermissions: asking for it again cannot get it.
+    await expect(callToolWithStepUp(connection, provider, 'list-billing')).rejects.toThrow();
+    expect(provider.tokens()?.scope?.split(' ')).not.toContain('read:billing');
   });
 });
 

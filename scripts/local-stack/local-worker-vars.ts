@@ -1,5 +1,5 @@
 // The vars and secrets each Worker gets in local mode, wired from the system description and the running local IdP.
-import { mcpServer, todosApi } from '../../system/system.js';
+import { mcpServer, type TodosPermission, todosApi, upstreamScopeFor } from '../../system/system.js';
 
 /** What the local IdP tells the stack about itself (a subset of `startLocalIdp`'s result). */
 export interface LocalIdpFacts {
@@ -12,6 +12,8 @@ export interface LocalWorkerVarsContext {
   idp: LocalIdpFacts;
   urls: { mcp: string; api: string };
   cookieEncryptionKey: string;
+  /** What users may grant: AUTH0_SCOPE carries them, as the Pulumi program sets it from `userPermissions`. */
+  userPermissions: readonly TodosPermission[];
 }
 
 /**
@@ -33,7 +35,7 @@ export function localWorkerVars(workerName: string, ctx: LocalWorkerVarsContext)
         ...idpVars,
         AUTH0_CLIENT_ID: ctx.idp.mcpApp.clientId,
         AUTH0_CLIENT_SECRET: ctx.idp.mcpApp.clientSecret,
-        AUTH0_SCOPE: mcpServer.scope,
+        AUTH0_SCOPE: upstreamScopeFor(ctx.userPermissions),
         API_BASE_URL: ctx.urls.api,
         COOKIE_ENCRYPTION_KEY: ctx.cookieEncryptionKey,
         // Tokens are bound to the exact origin: pin it, so a request via 127.0.0.1 cannot mint tokens for another one.

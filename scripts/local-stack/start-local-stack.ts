@@ -4,7 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Miniflare, V4ModuleDefinition, V4WorkerOptions } from 'miniflare';
-import { localHost, localIdp, localIssuer, localUrl, mcpServer, todosApi } from '../../system/system.js';
+import {
+  defaultUserPermissions,
+  localHost,
+  localIdp,
+  localIssuer,
+  localUrl,
+  mcpServer,
+  type TodosPermission,
+  todosApi,
+} from '../../system/system.js';
 import type { WorkerBundle } from '../build/bundle-worker.js';
 import type { LocalIdp } from '../local-idp/start-local-idp.js';
 import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
@@ -29,6 +38,11 @@ export interface LocalStackOptions {
   /** Keep data across restarts (default true). When false, IdP and Worker data live in a temp folder removed on stop. */
   persist?: boolean;
   idp?: { accessTokenTtlSeconds?: number };
+  /**
+   * The Todos API permissions users may grant (the stack setting `userPermissions`): the local IdP caps user tokens
+   * at them and the MCP server offers no others, as Auth0 and the deployed Worker do. Default `defaultUserPermissions`.
+   */
+  userPermissions?: readonly TodosPermission[];
   /** Where progress and Worker console output go. Default: console.log. */
   log?: (line: string) => void;
   /**
@@ -102,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     mcpServerUrl: urls.mcp,
     host: localHost,
     ...(options.idp?.accessTokenTtlSeconds !== undefined ? { accessTokenTtlSeconds: options.idp.accessTokenTtlSeconds } : {}),
+    ...(options.userPermissions ? { userPermissions: options.userPermissions } : {}),
   };
 
   let idp: LocalIdp | undefined;
@@ -167,7 +182,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const workers = prepared.map((w) =>
       toMiniflareWorker(w, {
         port: portOfWorker[w.name] as number,
-        vars: localWorkerVars(w.name, { idp: startedIdp, urls, cookieEncryptionKey }),
+        vars: localWorkerVars(w.name, {
+          idp: startedIdp,
+          urls,
+          cookieEncryptionKey,
+          userPermissions: options.userPermissions ?? defaultUserPermissions,
+        }),
         running,
         log,
       }),

@@ -44,7 +44,7 @@ export interface FollowLoginOptions {
 interface HtmlForm {
   action: string;
   method: string;
-  fields: Array<{ name: string; value: string; type: string }>;
+  fields: Array<{ name: string; value: string; type: string; checked: boolean }>;
 }
 
 /**
@@ -88,7 +88,10 @@ export async function followLoginFlow(options: FollowLoginOptions): Promise<URL>
           if (field.name) body.set(field.name, field.value);
           submitted = true;
         }
-      } else if (field.type !== 'checkbox' || field.value) body.set(field.name, field.value);
+      } else if (field.type === 'checkbox') {
+        // As a browser submits: only ticked boxes, each as its own value (several may share a name).
+        if (field.checked) body.append(field.name, field.value || 'on');
+      } else body.set(field.name, field.value);
     }
     if (hasPassword && !form.fields.some(isLoginField)) throw new Error(`Login form at ${request.url.href} has no username/e-mail field`);
     request = { url: new URL(form.action || request.url.href, request.url), method: form.method.toUpperCase(), body };
@@ -120,7 +123,7 @@ function parseForms(html: string): HtmlForm[] {
       const type = (attr(a, 'type') ?? (kind === 'button' ? 'submit' : 'text')).toLowerCase();
       const name = attr(a, 'name') ?? '';
       if (!name && type !== 'submit') continue;
-      fields.push({ name, value: decodeEntities(attr(a, 'value') ?? ''), type });
+      fields.push({ name, value: decodeEntities(attr(a, 'value') ?? ''), type, checked: /\schecked\b/i.test(a) });
     }
     forms.push({ action: decodeEntities(attr(attrs, 'action') ?? ''), method: attr(attrs, 'method') ?? 'get', fields });
   }
@@ -138,6 +141,7 @@ function decodeEntities(text: string): string {
     .replace(/&#39;|&#x27;/g, "'")
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
+    .replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)))
     .replace(/&amp;/g, '&');
 }
 

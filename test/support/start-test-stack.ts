@@ -29,6 +29,7 @@ export interface StartTestStackOptions {
   /** Ports on localhost, distinct per test file (e.g. 18788/18789/18790) and away from `npm run dev`'s. */
   ports: { mcp: number; api: number; idp: number };
   idp?: LocalStackOptions['idp'];
+  userPermissions?: LocalStackOptions['userPermissions'];
 }
 
 export async function startTestStack(options: StartTestStackOptions): Promise<TestStack> {
@@ -40,6 +41,7 @@ export async function startTestStack(options: StartTestStackOptions): Promise<Te
     bundleCacheDir: e2eBundleCacheDir,
     log: (line) => logs.push(line),
     ...(options.idp ? { idp: options.idp } : {}),
+    ...(options.userPermissions ? { userPermissions: options.userPermissions } : {}),
   };
   let stack: LocalStack;
   try {

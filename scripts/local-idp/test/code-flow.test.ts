@@ -12,6 +12,9 @@ const REDIRECT_URI = mcpCallbackUrl(TEST_MCP_URL);
 
 const test = useTestIdp(PORT);
 
+/** An MCP server login for a grant the user approved read and write for (what /authorize then asks for). */
+const LOGIN_SCOPE = `${mcpServer.scope} write:todos`;
+
 async function logIn(email: string, password: string, nonce = 'nonce-123') {
   const { idp } = test();
   const pkce = pkcePair();
@@ -20,7 +23,7 @@ async function logIn(email: string, password: string, nonce = 'nonce-123') {
     authorizeUrl(idp.issuer, {
       clientId: idp.mcpApp.clientId,
       redirectUri: REDIRECT_URI,
-      scope: mcpServer.scope,
+      scope: LOGIN_SCOPE,
       audience: todosApi.identifier,
       codeChallenge: pkce.challenge,
       codeChallengeMethod: 'S256',
@@ -87,7 +90,7 @@ describe('authorization code flow (fetch + form posts)', () => {
     expect(protectedHeader.kid).toBeTruthy();
     expect(payload.sub).toBe(test().idp.users[0]!.sub);
     expect(payload.exp).toBeGreaterThan(Date.now() / 1000);
-    // The MCP app asks for read:todos and write:todos, not read:billing (by design).
+    // The token carries the permissions the login asked for (read:todos write:todos here), not read:billing.
     expect(String(payload.scope).split(' ').sort()).toEqual(['read:todos', 'write:todos']);
     expect(payload.permissions).toEqual(['read:todos', 'write:todos']);
     expect(tokens.expires_in).toBe(3600);

@@ -6,6 +6,7 @@ import { createOAuthProvider } from './auth/create-oauth-provider.js';
 import { failurePage } from './auth/default-handler.js';
 import { endGrantOfBearer } from './auth/end-grant.js';
 import { errorPage } from './auth/html-page.js';
+import { withStepUpScopes } from './auth/protected-resource-metadata.js';
 import { withTokenRecordCache } from './auth/token-record-cache.js';
 import { cachedVerification, noteVerificationStart } from './auth/verified-token-cache.js';
 import type { McpHandlerContext } from './mcp/mcp-request-auth.js';
@@ -56,7 +57,8 @@ export default {
       const verified = cachedVerification(request, origin);
       if (verified) return await mcpHandler.fetch(request, handlerEnv, Object.assign(ctx, verified, { endGrant }) as McpHandlerContext);
       noteVerificationStart(request);
-      return await providerFor(origin).fetch(request, handlerEnv, Object.assign(ctx, { endGrant }));
+      const response = await providerFor(origin).fetch(request, handlerEnv, Object.assign(ctx, { endGrant }));
+      return await withStepUpScopes(request, response);
     } catch (error) {
       return failurePage(error);
     }

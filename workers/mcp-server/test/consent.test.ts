@@ -5,6 +5,7 @@ import {
   authorizePath,
   CookieJar,
   clientRedirect,
+  consentFormFrom,
   fetchWorker,
   handleFrom,
   pkce,
@@ -89,7 +90,7 @@ describe('consent page', () => {
 
   it('should redirect to the IdP with code flow, PKCE S256, nonce, audience, scope and our callback on Allow', async () => {
     const { jar, html } = await consentPage();
-    const response = await postConsent(jar, handleFrom(html), 'approve');
+    const response = await postConsent(jar, consentFormFrom(html), 'approve');
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get('Location')!);
     expect(`${location.origin}${location.pathname}`).toBe(`${issuer}authorize`);
@@ -110,7 +111,7 @@ describe('consent page', () => {
 
   it('should skip the page when this browser remembered its approval for the client', async () => {
     const { client, jar, challenge, html } = await consentPage();
-    expect((await postConsent(jar, handleFrom(html), 'approve', true)).status).toBe(302);
+    expect((await postConsent(jar, consentFormFrom(html), 'approve', true)).status).toBe(302);
     const again = await fetchWorker(authorizePath(client.client_id, challenge), { jar });
     expect(again.status).toBe(302);
     expect(again.headers.get('Location')).toContain(`${issuer}authorize`);

@@ -10,7 +10,11 @@ describe('OAuth discovery', () => {
     const response = await fetchWorker('/.well-known/oauth-protected-resource');
     expect(response.status).toBe(200);
     const metadata = await response.json<Record<string, unknown>>();
-    expect(metadata).toMatchObject({ resource: origin, authorization_servers: [origin], scopes_supported: ['read:todos', 'write:todos'] });
+    expect(metadata).toMatchObject({
+      resource: origin,
+      authorization_servers: [origin],
+      scopes_supported: ['read:todos', 'write:todos', 'read:billing'],
+    });
   });
 
   it('should publish authorization-server metadata with S256 only, DCR, revocation and the system scopes', async () => {

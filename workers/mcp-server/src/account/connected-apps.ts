@@ -1,7 +1,7 @@
 // The account page's data: the user's MCP grants with their clients, permissions and last use, and recent tool calls.
 import type { ClientInfo, GrantSummary, OAuthHelpers } from '@cloudflare/workers-oauth-provider';
 import { lastUseByGrant, recentToolCalls, type ToolCallOutcome } from '../audit/audit-log.js';
-import { describeScope } from '../auth/scopes.js';
+import { scopeChoice } from '../auth/scopes.js';
 
 /** One connected MCP client, as the page shows it. */
 export interface ConnectedApp {
@@ -82,7 +82,7 @@ export async function connectedApps(
         grantId: grant.id,
         clientName: client?.clientName || grant.clientId,
         redirectHost: hostOf(grant.redirectUri ?? client?.redirectUris[0]),
-        permissions: grant.scope.map((value) => ({ value, description: describeScope(value) ?? value })),
+        permissions: grant.scope.map((value) => ({ value, description: scopeChoice(value).description })),
         connectedAt: grant.createdAt * 1000,
         ...(lastUsedAt === undefined ? {} : { lastUsedAt }),
       };

@@ -45,3 +45,16 @@ export function recordToolCall({ tool, props, clientId, result, durationMs }: To
     durationMs,
   });
 }
+
+/** A call refused before its tool ran, for a permission the grant lacks (the scope challenge): `denied`, no duration. */
+export function recordDeniedToolCall({ tool, props, clientId }: Pick<ToolCallRecord, 'tool' | 'props' | 'clientId'>): void {
+  recordAuditEvent(env, {
+    kind: 'tool_call',
+    subject: props.claims.sub,
+    clientId,
+    grantKey: props.grantKey,
+    tool,
+    outcome: 'denied',
+    durationMs: 0,
+  });
+}

@@ -10,6 +10,7 @@ import { idpConfig } from '../upstream/idp-config.js';
 import { grantUserId } from './grant-user-id.js';
 import { errorPage } from './html-page.js';
 import { oauthHelpers } from './oauth-helpers.js';
+import { grantedScopes } from './scopes.js';
 import type { UpstreamStateData } from './upstream-redirect.js';
 
 export async function handleCallback(request: Request, env: Env, origin: string): Promise<Response> {
@@ -59,7 +60,8 @@ export async function handleCallback(request: Request, env: Env, origin: string)
     userId: grantUserId(login.claims.sub),
     // grantKey (not a secret) lets the account page find the grant's store and its last use in the audit log.
     metadata: { label: login.claims.email ?? login.claims.name ?? login.claims.sub, grantKey: props.grantKey },
-    scope: authRequest.scope,
+    // What the user approved, less what the IdP's own policy withheld (e.g. Auth0 RBAC): the token says what works.
+    scope: grantedScopes(authRequest.scope, login.tokens.scope),
     props,
   });
   recordAuditEvent(env, { kind: 'grant_connected', subject: login.claims.sub, clientId: authRequest.clientId, grantKey: props.grantKey });

@@ -19,7 +19,9 @@ const styles = `
   h1 { font-size: 1.35rem; margin-top: 0; }
   .muted { opacity: .75; font-size: .92rem; }
   .warning { border-left: 4px solid #d97706; padding: .5rem .75rem; background: color-mix(in srgb, #d97706 12%, transparent); }
-  ul.scopes { padding-left: 1.2rem; } ul.scopes li { margin: .35rem 0; } code { font-size: .9em; }
+  fieldset.scopes { border: 0; padding: 0; margin: 0; } legend { padding: 0; margin-bottom: .25rem; }
+  ul.scopes { padding-left: 0; list-style: none; } ul.scopes li { margin: .35rem 0; } code { font-size: .85em; opacity: .75; }
+  .fixed { display: inline-block; width: 1.1rem; text-align: center; }
   .actions { display: flex; gap: .75rem; margin-top: 1.5rem; }
   button { font: inherit; padding: .55rem 1.2rem; border-radius: 8px; border: 1px solid #888; cursor: pointer; }
   button.primary { background: #2563eb; border-color: #2563eb; color: white; }

@@ -3,6 +3,7 @@ import type { AuthRequest, OAuthHelpers } from '@cloudflare/workers-oauth-provid
 import { mcpCallbackUrl } from '../../../../system/system.js';
 import { discover, newLoginSecrets, startUpstreamLogin, type UpstreamLoginSecrets } from '../upstream/idp-client.js';
 import type { IdpConfig } from '../upstream/idp-config.js';
+import { loginScopeFor } from './scopes.js';
 
 /** What beginUpstream() keeps (encrypted, server-side) for the callback. */
 export type UpstreamStateData = UpstreamLoginSecrets;
@@ -25,7 +26,9 @@ export async function redirectToIdp(
     data: secrets satisfies UpstreamStateData,
     ...(headers ? { headers } : {}),
   });
-  const location = await startUpstreamLogin(config, mcpCallbackUrl(origin), state, secrets);
+  // Only what this grant was approved for: the upstream token can never do more than the MCP token.
+  const scope = loginScopeFor(config.scope, authRequest.scope);
+  const location = await startUpstreamLogin(config, mcpCallbackUrl(origin), state, secrets, scope);
   out.set('Location', location.href);
   out.set('Cache-Control', 'no-store');
   return new Response(null, { status: 302, headers: out });

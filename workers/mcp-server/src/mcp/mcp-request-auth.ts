@@ -78,7 +78,12 @@ export function sessionAuthInfo(auth: SessionAuth): AuthInfo {
 
 /** The grant props of the request a tool is answering, or undefined if the transport sent none. */
 export function mcpPropsOf(ctx: ServerContext): McpProps | undefined {
-  const props = ctx.http?.authInfo?.extra?.[PROPS_KEY];
+  return ctx.http?.authInfo ? propsOfAuthInfo(ctx.http.authInfo) : undefined;
+}
+
+/** The grant props riding in an `AuthInfo` (what the SDK hands scope checks), or undefined. */
+export function propsOfAuthInfo(authInfo: AuthInfo): McpProps | undefined {
+  const props = authInfo.extra?.[PROPS_KEY];
   return isMcpProps(props) ? props : undefined;
 }
 

@@ -49,6 +49,8 @@ export async function startUpstreamLogin(
   redirectUri: string,
   state: string,
   secrets: UpstreamLoginSecrets,
+  /** What to ask the IdP for; default AUTH0_SCOPE. An MCP grant's login asks for exactly its approved permissions. */
+  scope: string = config.scope,
 ): Promise<URL> {
   const as = await discover(config);
   if (!as.authorization_endpoint) throw new UpstreamAuthError('idp_unavailable', 'The IdP publishes no authorization_endpoint');
@@ -58,7 +60,7 @@ export async function startUpstreamLogin(
   url.searchParams.set('redirect_uri', redirectUri);
   // An empty audience (the account page's own login) asks for no API access token.
   if (config.audience) url.searchParams.set('audience', config.audience);
-  url.searchParams.set('scope', config.scope);
+  url.searchParams.set('scope', scope);
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(secrets.codeVerifier));
   url.searchParams.set('code_challenge_method', 'S256');
   url.searchParams.set('nonce', secrets.nonce);

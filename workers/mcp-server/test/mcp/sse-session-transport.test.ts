@@ -1,10 +1,8 @@
 // The Durable Object side SSE transport: framing, keep-alives, closing, and the SDK's scope-challenge hook.
 import { env } from 'cloudflare:workers';
-import { requireScopes } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMcpServer } from '../../src/mcp/create-mcp-server.js';
 import { SSE_KEEP_ALIVE_MS, SseSessionTransport } from '../../src/mcp/sse/sse-session-transport.js';
-import { registerTool } from '../../src/mcp/tools/tool-call.js';
 
 function openTransport(): { transport: SseSessionTransport; read: () => Promise<string>; stream: ReadableStream<Uint8Array> } {
   let transport!: SseSessionTransport;
@@ -73,20 +71,17 @@ describe('SseSessionTransport', () => {
   // run tools without their permission checks; the session object refuses to open a stream then, and this fails.
   it("should receive the server's scope-challenge resolver on connect and apply the tools' own challenges", async () => {
     const { transport } = openTransport();
+    // The real tools, each declaring its permission (list-billing: read:billing).
     const server = createMcpServer(env as Env);
-    registerTool(
-      server,
-      'guarded',
-      { title: 'Guarded', description: 'Needs read:billing.', annotations: {}, scopeChallenge: requireScopes('read:billing') },
-      () => ({ content: [] }),
-    );
     expect(transport.checksScopes).toBe(false);
     await server.connect(transport);
     expect(transport.checksScopes).toBe(true);
     const call = (name: string) => [{ jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name, arguments: {} } }];
     const auth = (scopes: string[]) => ({ token: '', clientId: 'c', scopes, extra: {} });
-    expect(await transport.scopeChallengeFor(call('guarded'), auth(['read:todos']))).toEqual({ scopes: ['read:billing'] });
-    expect(await transport.scopeChallengeFor(call('guarded'), auth(['read:billing']))).toBeUndefined();
+    expect(await transport.scopeChallengeFor(call('list-billing'), auth(['read:todos']))).toEqual({
+      scopes: ['read:todos', 'read:billing'],
+    });
+    expect(await transport.scopeChallengeFor(call('list-billing'), auth(['read:todos', 'read:billing']))).toBeUndefined();
     expect(await transport.scopeChallengeFor(call('whoami'), auth([]))).toBeUndefined();
     await server.close();
   });

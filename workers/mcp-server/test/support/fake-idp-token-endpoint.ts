@@ -2,7 +2,7 @@
 // outbound fetch. Verification in the Worker stays fully on; only the network is replaced. Unmocked fetches fail the test.
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { vi } from 'vitest';
-import { mcpServer, todosApi } from '../../../../system/system.js';
+import { todosApi } from '../../../../system/system.js';
 import { testBindings } from './test-bindings.js';
 
 export const issuer = testBindings.AUTH0_ISSUER;
@@ -18,6 +18,8 @@ interface PendingCode {
   nonce: string;
   sub: string;
   codeChallenge: string;
+  /** What the login asked for, less what `idp.withheld` names: the IdP's own policy (e.g. Auth0 RBAC). */
+  scope: string;
 }
 
 export interface FakeIdpState {
@@ -36,6 +38,8 @@ export interface FakeIdpState {
   revocationDown: boolean;
   /** Make discovery fail as unreachable. */
   discoveryDown: boolean;
+  /** Permissions this IdP refuses to grant whatever is asked (like a user without the Auth0 role). */
+  withheld: string[];
 }
 
 export const idp: FakeIdpState = {
@@ -48,9 +52,14 @@ export const idp: FakeIdpState = {
   revokedTokens: [],
   revocationDown: false,
   discoveryDown: false,
+  withheld: [],
 };
+/** The scope granted with each refresh token, so a refresh keeps the grant's scope as a real IdP does. */
+const refreshScopes = new Map<string, string>();
 
 const codes = new Map<string, PendingCode>();
+/** The scope of tokens minted outside a login (tests that call /mcp with a hand-made token): read and write, no billing. */
+const FULL_SCOPE = 'openid email profile offline_access read:todos write:todos';
 let counter = 0;
 
 export function resetIdp(): void {
@@ -64,8 +73,10 @@ export function resetIdp(): void {
     revokedTokens: [],
     revocationDown: false,
     discoveryDown: false,
+    withheld: [],
   });
   codes.clear();
+  refreshScopes.clear();
 }
 
 /** What the user's login at the IdP produces: a code for the authorize URL the Worker redirected to. */
@@ -75,13 +86,18 @@ export function loginAt(authorizeUrl: URL, sub = 'auth0|alice'): string {
     nonce: authorizeUrl.searchParams.get('nonce') ?? '',
     sub,
     codeChallenge: authorizeUrl.searchParams.get('code_challenge') ?? '',
+    scope: (authorizeUrl.searchParams.get('scope') ?? '')
+      .split(' ')
+      .filter((scope) => scope && !idp.withheld.includes(scope))
+      .join(' '),
   });
   return code;
 }
 
 /** An access token as the IdP would mint for the Todos API (also usable to try it against /mcp directly). */
-export async function mintAccessToken(sub: string, ttl = idp.accessTokenTtl): Promise<string> {
-  return new SignJWT({ scope: mcpServer.scope, permissions: ['read:todos', 'write:todos'] })
+export async function mintAccessToken(sub: string, ttl = idp.accessTokenTtl, scope = FULL_SCOPE): Promise<string> {
+  const permissions = scope.split(' ').filter((value) => todosApi.permissions.some((permission) => permission.value === value));
+  return new SignJWT({ scope, permissions })
     .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
     .setIssuer(issuer)
     .setAudience(todosApi.identifier)
@@ -124,13 +140,15 @@ async function tokenEndpoint(request: Request): Promise<Response> {
     const pending = codes.get(form.get('code') ?? '');
     codes.delete(form.get('code') ?? '');
     if (!pending || (await s256(form.get('code_verifier') ?? '')) !== pending.codeChallenge) return json({ error: 'invalid_grant' }, 400);
+    const refreshToken = `rt-${++counter}`;
+    refreshScopes.set(refreshToken, pending.scope);
     return json({
-      access_token: await mintAccessToken(pending.sub),
-      refresh_token: `rt-${++counter}`,
+      access_token: await mintAccessToken(pending.sub, idp.accessTokenTtl, pending.scope),
+      refresh_token: refreshToken,
       id_token: await idToken(pending.sub, pending.nonce),
       token_type: 'Bearer',
       expires_in: idp.accessTokenTtl,
-      scope: mcpServer.scope,
+      scope: pending.scope,
     });
   }
   if (form.get('grant_type') === 'refresh_token') {
@@ -142,12 +160,15 @@ async function tokenEndpoint(request: Request): Promise<Response> {
     if (idp.mode === 'invalid_grant' || idp.revokedTokens.includes(form.get('refresh_token') ?? '')) {
       return json({ error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' }, 403);
     }
+    const scope = refreshScopes.get(form.get('refresh_token') ?? '') ?? FULL_SCOPE;
+    const refreshToken = `rt-${++counter}`;
+    refreshScopes.set(refreshToken, scope);
     return json({
-      access_token: await mintAccessToken('auth0|alice'),
-      refresh_token: `rt-${++counter}`,
+      access_token: await mintAccessToken('auth0|alice', idp.accessTokenTtl, scope),
+      refresh_token: refreshToken,
       token_type: 'Bearer',
       expires_in: idp.accessTokenTtl,
-      scope: mcpServer.scope,
+      scope,
     });
   }
   return json({ error: 'unsupported_grant_type' }, 400);

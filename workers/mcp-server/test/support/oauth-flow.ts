@@ -98,14 +98,40 @@ export function handleFrom(html: string): string {
   return match[1]!;
 }
 
+/** What a browser posts from the consent page: its hidden fields and the permission boxes left ticked. */
+export interface ConsentForm {
+  handle: string;
+  requested: string;
+  scope: string[];
+}
+
+/** The form as the page renders it (no script runs there, so this is what the user's browser sends). */
+export function consentFormFrom(html: string): ConsentForm {
+  const requested = /name="requested" value="([^"]*)"/.exec(html)?.[1] ?? '';
+  const scope = [...html.matchAll(/<input type="checkbox" name="scope" value="([^"]+)"( checked)?>/g)]
+    .filter((match) => match[2])
+    .map((match) => match[1]!);
+  return { handle: handleFrom(html), requested, scope };
+}
+
+/** The permission checkboxes on the page: value → ticked. */
+export function scopeBoxesFrom(html: string): Record<string, boolean> {
+  return Object.fromEntries(
+    [...html.matchAll(/<input type="checkbox" name="scope" value="([^"]+)"( checked)?>/g)].map((match) => [match[1]!, !!match[2]]),
+  );
+}
+
 export function postConsent(
   jar: CookieJar | undefined,
-  handle: string,
+  form: string | ConsentForm,
   decision: 'approve' | 'deny',
   remember = false,
   base = origin,
 ): Promise<Response> {
+  const { handle, requested, scope } = typeof form === 'string' ? { handle: form, requested: undefined, scope: [] } : form;
   const body = new URLSearchParams({ handle, decision });
+  if (requested !== undefined) body.set('requested', requested);
+  for (const value of scope) body.append('scope', value);
   if (remember) body.set('remember', '1');
   return fetchWorker('/authorize', {
     method: 'POST',
@@ -120,7 +146,7 @@ export function postConsent(
 export async function approveToIdp(jar: CookieJar, clientId: string, challenge: string, base = origin): Promise<URL> {
   const page = await fetchWorker(authorizePath(clientId, challenge, {}, base), { jar, base });
   if (page.status !== 200) throw new Error(`consent page: ${page.status} ${page.headers.get('Location') ?? ''} ${await page.text()}`);
-  const approved = await postConsent(jar, handleFrom(await page.text()), 'approve', false, base);
+  const approved = await postConsent(jar, consentFormFrom(await page.text()), 'approve', false, base);
   if (approved.status !== 302) throw new Error(`approve: ${approved.status} ${await approved.text()}`);
   return new URL(approved.headers.get('Location')!);
 }

@@ -1,9 +1,10 @@
 // Durable Object owning one legacy SSE session: the open event stream, its McpServer, and the user it belongs to.
 import { DurableObject } from 'cloudflare:workers';
-import type { JSONRPCMessage, McpServer } from '@modelcontextprotocol/server';
+import { isJSONRPCRequest, type JSONRPCMessage, type McpServer } from '@modelcontextprotocol/server';
 import { createMcpServer } from '../create-mcp-server.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from '../json-rpc-error.js';
 import { type SessionAuth, sessionAuthInfo } from '../mcp-request-auth.js';
+import { toolError, toolMessages } from '../tools/tool-result.js';
 import { SseSessionTransport } from './sse-session-transport.js';
 
 /** Headers the Worker sets on the internal connect request (never taken from a client request). */
@@ -14,12 +15,7 @@ export const SSE_CONNECT_HEADERS = {
 } as const;
 
 /** Outcome of delivering client messages to a session. */
-export type SseDeliveryResult =
-  | { kind: 'accepted' }
-  | { kind: 'unknown_session' }
-  | { kind: 'forbidden' }
-  /** A tool asked for permissions the grant lacks: nothing was delivered. */
-  | { kind: 'insufficient_scope'; scopes: string[] };
+export type SseDeliveryResult = { kind: 'accepted' } | { kind: 'unknown_session' } | { kind: 'forbidden' };
 
 interface OpenSession {
   id: string;
@@ -91,9 +87,15 @@ export class McpSseSession extends DurableObject<Env> {
     if (!session || session.id !== sessionId || session.transport.closed) return { kind: 'unknown_session' };
     if (session.userSub !== auth.props.claims.sub) return { kind: 'forbidden' };
     const authInfo = sessionAuthInfo(auth);
-    const challenge = await session.transport.scopeChallengeFor(messages, authInfo);
-    if (challenge) return { kind: 'insufficient_scope', scopes: [...challenge.scopes] };
-    for (const message of messages) session.transport.deliver(message, authInfo);
+    for (const message of messages) {
+      const challenge = await session.transport.scopeChallengeFor([message], authInfo);
+      // Legacy SSE has no HTTP status per call and its clients do not step up: the call is answered, on the stream,
+      // with a tool result naming what is missing and how to get it. The tool never runs.
+      if (challenge && isJSONRPCRequest(message)) {
+        const missing = challenge.scopes.filter((scope) => !authInfo.scopes.includes(scope));
+        await session.transport.send({ jsonrpc: '2.0', id: message.id, result: toolError(toolMessages.reconnectToGrant(missing)) });
+      } else session.transport.deliver(message, authInfo);
+    }
     return { kind: 'accepted' };
   }
 }

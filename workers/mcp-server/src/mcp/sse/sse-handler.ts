@@ -1,9 +1,8 @@
 // /sse and /sse/message: the legacy HTTP+SSE transport (one McpSseSession Durable Object per stream), and POST /sse as Streamable HTTP.
-import { insufficientScope } from '@cloudflare/workers-oauth-provider';
 import { type JSONRPCMessage, parseJSONRPCMessage } from '@modelcontextprotocol/server';
 import { mcpServer } from '../../../../../system/system.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse, methodNotAllowed } from '../json-rpc-error.js';
-import { type CompleteResourceAuth, isCompleteResourceAuth, type McpHandlerContext, sessionAuthOf } from '../mcp-request-auth.js';
+import { isCompleteResourceAuth, type McpHandlerContext, sessionAuthOf } from '../mcp-request-auth.js';
 import { isJsonMediaType, MAX_MCP_BODY_BYTES, payloadTooLarge, readBoundedText } from '../request-body.js';
 import { streamableHttpHandler } from '../streamable-http-handler.js';
 import type { McpSseSession, SseDeliveryResult } from './mcp-sse-session.js';
@@ -78,10 +77,10 @@ async function postMessage(request: Request, env: Env, ctx: McpHandlerContext): 
   } catch (error) {
     return sessionUnavailable(error);
   }
-  return deliveryResponse(result, ctx.auth);
+  return deliveryResponse(result);
 }
 
-function deliveryResponse(result: SseDeliveryResult, auth: CompleteResourceAuth): Response {
+function deliveryResponse(result: SseDeliveryResult): Response {
   switch (result.kind) {
     case 'accepted':
       return new Response('Accepted', { status: 202, headers: { 'Content-Type': 'text/plain' } });
@@ -89,9 +88,6 @@ function deliveryResponse(result: SseDeliveryResult, auth: CompleteResourceAuth)
       return jsonRpcErrorResponse(403, JsonRpcErrorCode.ConnectionRefused, 'This session belongs to another user');
     case 'unknown_session':
       return sessionNotFound();
-    case 'insufficient_scope':
-      // The challenge the SDK sends on /mcp, from the library's helper (resource_metadata from the token's audience).
-      return insufficientScope(auth, result.scopes);
   }
 }
 

@@ -11,7 +11,7 @@ export function registerBillingTools(server: McpServer, context: ToolContext): v
     'list-billing',
     {
       title: 'Show billing information',
-      description: "Shows the signed-in user's billing information (needs the read:billing permission).",
+      description: "Shows the signed-in user's billing information.",
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (_args, { props }) =>

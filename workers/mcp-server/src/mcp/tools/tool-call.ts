@@ -1,9 +1,17 @@
 // The one way a tool is put on a server and the one place every tool call starts and ends (rate limits and audit hook in here).
-import type { CallToolResult, McpServer, ScopeChallengeHandler, ServerContext, ToolAnnotations } from '@modelcontextprotocol/server';
+import {
+  type CallToolResult,
+  type McpServer,
+  requireScopes,
+  type ScopeChallengeHandler,
+  type ServerContext,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/server';
 import type { z } from 'zod';
-import { recordToolCall } from '../../audit/record-tool-call.js';
+import { baselinePermissions, type McpToolName, mcpToolPermissions, type TodosPermission } from '../../../../../system/system.js';
+import { recordDeniedToolCall, recordToolCall } from '../../audit/record-tool-call.js';
 import type { McpProps } from '../../props.js';
-import { mcpPropsOf } from '../mcp-request-auth.js';
+import { mcpPropsOf, propsOfAuthInfo } from '../mcp-request-auth.js';
 import { toolError, toolMessages } from './tool-result.js';
 
 /** What a tool body gets besides its arguments. */
@@ -19,11 +27,6 @@ export interface ToolConfig<Input extends z.ZodObject | undefined> {
   description: string;
   inputSchema?: Input;
   annotations: ToolAnnotations;
-  /**
-   * The permissions a call needs (e.g. `requireScopes('write:todos')`): checked against the MCP
-   * grant's scopes by the transport before the tool runs, answered with `403 insufficient_scope`.
-   */
-  scopeChallenge?: ScopeChallengeHandler;
 }
 
 type ToolArgs<Input extends z.ZodObject | undefined> = Input extends z.ZodObject ? z.output<Input> : Record<string, never>;
@@ -32,20 +35,47 @@ export type ToolBody<Input extends z.ZodObject | undefined> = (
   call: ToolCall,
 ) => Promise<CallToolResult> | CallToolResult;
 
-/** Registers `name`; its body runs through runToolCall. */
+/**
+ * Registers `name` with the permission it needs from the grant (system.ts `mcpToolPermissions`): named in its
+ * description and `_meta`, and checked by the transport before the tool runs (`scopeChallenge`), so a call the
+ * grant may not make is answered `403 insufficient_scope` (step-up) on /mcp and POST /sse, and with a tool
+ * result naming the permission on legacy /sse. Tools stay listed either way, so a client can ask for more.
+ */
 export function registerTool<Input extends z.ZodObject | undefined = undefined>(
   server: McpServer,
-  name: string,
+  name: McpToolName,
   config: ToolConfig<Input>,
   body: ToolBody<Input>,
 ): void {
+  const permission = mcpToolPermissions[name];
+  const registered = {
+    ...config,
+    description: permission ? `${config.description} Needs the ${permission} permission.` : config.description,
+    _meta: { requiredPermission: permission },
+    ...(permission ? { scopeChallenge: permissionChallenge(name, permission) } : {}),
+  };
   const run = (args: ToolArgs<Input>, ctx: ServerContext) => runToolCall(name, ctx, (props) => body(args, { name, props, ctx }));
   if (config.inputSchema === undefined) {
-    server.registerTool(name, config as ToolConfig<undefined>, (ctx: ServerContext) => run({} as ToolArgs<Input>, ctx));
+    server.registerTool(name, registered as ToolConfig<undefined>, (ctx: ServerContext) => run({} as ToolArgs<Input>, ctx));
   } else {
-    const withInput = config as ToolConfig<z.ZodObject> & { inputSchema: z.ZodObject };
+    const withInput = registered as ToolConfig<z.ZodObject> & { inputSchema: z.ZodObject };
     server.registerTool(name, withInput, (args: unknown, ctx: ServerContext) => run(args as ToolArgs<Input>, ctx));
   }
+}
+
+/**
+ * Every scope the call needs, the baseline included, so a client that re-authorizes with the challenge's scopes
+ * keeps what it had. A refusal is recorded in the audit log as `denied`: the tool body never runs for it.
+ */
+function permissionChallenge(tool: McpToolName, permission: TodosPermission): ScopeChallengeHandler {
+  const needed = [...new Set<string>([...baselinePermissions, permission])] as [string, ...string[]];
+  const check = requireScopes(...needed);
+  return async (input) => {
+    const challenge = await check(input);
+    const props = challenge && input.authInfo ? propsOfAuthInfo(input.authInfo) : undefined;
+    if (challenge && props) recordDeniedToolCall({ tool, props, clientId: input.authInfo?.clientId ?? '' });
+    return challenge;
+  };
 }
 
 /**

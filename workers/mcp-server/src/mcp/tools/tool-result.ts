@@ -15,6 +15,9 @@ export const toolMessages = {
   noUser: 'This request carries no signed-in user — reconnect to this MCP server and sign in again.',
   unexpected: 'Something went wrong while running this tool; try again.',
   notGranted: (scope: string, consequence: string) => `This connection was not granted ${scope}, so ${consequence}.`,
+  reconnectToGrant: (missing: readonly string[]) =>
+    `This connection was not granted ${missing.join(' and ')}, which this tool needs. Reconnect this app to the server ` +
+    '(sign in again) and allow it on the consent page to use this tool.',
   notFound: (id: string) => `No todo with id ${id}.`,
   invalid: (details: string[]) =>
     details.length > 0 ? `The Todos API rejected the request: ${details.join('; ')}.` : 'The Todos API rejected the request as invalid.',

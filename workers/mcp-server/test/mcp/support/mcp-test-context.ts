@@ -55,7 +55,9 @@ export function handlerContext(props: McpProps, endGrant?: () => Promise<void>):
   return {
     props,
     ...(endGrant ? { endGrant } : {}),
-    auth: testAuth(),
+    // A grant holding every permission: these tests reach the tools and the Todos API's own scope checks
+    // (scope-challenge.test.ts covers a grant that lacks one).
+    auth: testAuth(['read:todos', 'write:todos', 'read:billing']),
     waitUntil: (promise: Promise<unknown>) => void pending.push(promise),
     passThroughOnException: () => {},
     async settle() {
