@@ -6,6 +6,7 @@ import { finishUpstreamLogin } from '../upstream/idp-client.js';
 import { idpConfig } from '../upstream/idp-config.js';
 import { errorPage } from './html-page.js';
 import { oauthHelpers } from './oauth-helpers.js';
+import { pseudonymousUserId } from './pseudonymous-user-id.js';
 import type { UpstreamStateData } from './upstream-redirect.js';
 
 export async function handleCallback(request: Request, env: Env, origin: string): Promise<Response> {
@@ -47,8 +48,10 @@ export async function handleCallback(request: Request, env: Env, origin: string)
   };
   const { redirectTo } = await oauth.completeAuthorization({
     request: authRequest,
-    userId: login.claims.sub,
-    metadata: { label: login.claims.email ?? login.claims.name ?? login.claims.sub },
+    // Pseudonymous: the library embeds userId in every code and token and keeps grant metadata unencrypted, so
+    // neither carries the subject or an e-mail address; both stay in the encrypted props.
+    userId: await pseudonymousUserId(login.claims.sub, env.COOKIE_ENCRYPTION_KEY),
+    metadata: {},
     scope: authRequest.scope,
     props,
   });
