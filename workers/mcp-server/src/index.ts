@@ -11,6 +11,7 @@ import { withTokenRecordCache } from './auth/token-record-cache.js';
 import { cachedVerification, noteVerificationStart } from './auth/verified-token-cache.js';
 import { logRequest, noteErrorCode } from './http/request-log.js';
 import { withSecurityHeaders } from './http/security-headers.js';
+import { purgeOAuthRecords } from './maintenance/purge-oauth-records.js';
 import { type McpHandlerContext, streamableHttpHandler } from './mcp/streamable-http-handler.js';
 
 export { McpSseSession } from './mcp/sse/mcp-sse-session.js';
@@ -35,6 +36,11 @@ function providerFor(origin: string): OAuthProvider<Env> {
 export default {
   fetch(request, env, ctx): Promise<Response> {
     return logRequest(request, () => serve(request, env, ctx));
+  },
+  /** The cron trigger (wrangler.jsonc `triggers`): housekeeping of expired and never-used OAuth records. */
+  async scheduled(controller, env): Promise<void> {
+    const result = await purgeOAuthRecords(env, env.MCP_SERVER_URL?.trim() || 'http://localhost', controller.scheduledTime);
+    console.log(JSON.stringify({ event: 'purge', ...result }));
   },
 } satisfies ExportedHandler<Env>;
 

@@ -1,6 +1,7 @@
 // GET /callback: the IdP sends the user back; check the state, exchange the code, validate the ID token, issue the MCP grant.
 import { AuthorizationError, authorizationErrorRedirect } from '@cloudflare/workers-oauth-provider';
 import { mcpCallbackUrl } from '../../../../system/system.js';
+import { markClientUsed } from '../maintenance/purge-oauth-records.js';
 import type { McpProps } from '../props.js';
 import { finishUpstreamLogin } from '../upstream/idp-client.js';
 import { idpConfig } from '../upstream/idp-config.js';
@@ -55,6 +56,8 @@ export async function handleCallback(request: Request, env: Env, origin: string)
     scope: authRequest.scope,
     props,
   });
+  // The client completed an authorization: the cron's purge of never-used registrations keeps it.
+  await markClientUsed(env, authRequest.clientId);
   headers.set('Location', redirectTo);
   return new Response(null, { status: 302, headers });
 }
