@@ -5,13 +5,22 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mcpRateLimits, registrationPolicy } from '../../../system/system.js';
 import { REFRESH_RETRY_GRACE_SECONDS } from '../src/auth/refresh-token-reuse.js';
 import { resetIdp } from './support/fake-idp-token-endpoint.js';
-import { authorizePath, clientRedirect, fetchWorker, pkce, refreshMcp, registerClient, signIn } from './support/oauth-flow.js';
+import {
+  authorizePath,
+  clientRedirect,
+  fetchWorker,
+  pkce,
+  randomTestIp,
+  refreshMcp,
+  registerClient,
+  signIn,
+} from './support/oauth-flow.js';
 
 beforeEach(resetIdp);
 afterEach(() => vi.useRealTimers());
 
-/** Every address gets its own buckets: tests in this file never share one with each other or the suite. */
-const attacker = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+/** A fresh address each time, so tests never share a bucket with each other or the rest of the suite. */
+const attacker = randomTestIp;
 
 function register(ip: string, metadata: Record<string, unknown> = {}) {
   return fetchWorker('/oauth/register', {
