@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as cloudflare from '@pulumi/cloudflare';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { mcpServer, todosApi, upstreamScopeFor } from '../system/system.js';
+import { mcpRateLimits, mcpServer, todosApi, upstreamScopeFor } from '../system/system.js';
 import { McpServerApp, TodosApi, TodosApiTestApp } from './auth0.js';
 import { PermissionCeiling } from './auth0-permission-ceiling.js';
 import { AuditDatabase, secretText, TodosDatabase, Worker } from './cloudflare.js';
@@ -132,6 +132,13 @@ const mcpWorker = new Worker('mcp-server-worker', {
     { type: 'kv_namespace', name: mcpServer.kv.binding, namespaceId: kv.id },
     { type: 'd1', name: auditDbBinding, id: auditDatabase.databaseId },
     { type: 'service', name: mcpServer.todosApiBinding, service: todosWorker.scriptName },
+    // Workers Rate Limiting: the limits of system.ts (wrangler.jsonc carries the same, for local mode).
+    ...Object.values(mcpRateLimits).map(({ binding, namespaceId, limit, period }) => ({
+      type: 'ratelimit',
+      name: binding,
+      namespaceId,
+      simple: { limit, period },
+    })),
     ...mcpServerConfig.durableObjects.map((d) => ({ type: 'durable_object_namespace', name: d.name, className: d.className })),
     secretText('AUTH0_DOMAIN', auth0Domain),
     secretText('AUTH0_CLIENT_ID', mcpApp.clientId),
@@ -145,11 +152,11 @@ const mcpWorker = new Worker('mcp-server-worker', {
   ],
 });
 
-// The audit log's retention purge (the Worker's scheduled handler).
+// The Worker's scheduled handler: the audit log's retention purge (daily) and the OAuth housekeeping (hourly).
 new cloudflare.WorkersCronTrigger('mcp-audit-purge', {
   accountId,
   scriptName: mcpWorker.scriptName,
-  schedules: [{ cron: mcpServer.auditDatabase.purgeCron }],
+  schedules: [{ cron: mcpServer.auditDatabase.purgeCron }, { cron: mcpServer.oauthHousekeepingCron }],
 });
 
 // --- Outputs ---

@@ -78,6 +78,8 @@ export const mcpServer = {
    * `AUDIT_DB`; `purgeCron` is the cron trigger that deletes rows older than the retention period.
    */
   auditDatabase: { name: 'mcp-audit-db', binding: 'AUDIT_DB', purgeCron: '17 3 * * *' },
+  /** Cron trigger of the OAuth housekeeping: the library's sweep of expired records, never-used clients. */
+  oauthHousekeepingCron: '17 * * * *',
 } as const;
 
 /** Auth0 tenant objects that are not the API or the MCP app. */
@@ -154,3 +156,31 @@ export const mcpToolPermissions = {
 } as const satisfies Record<string, TodosPermission | null>;
 
 export type McpToolName = keyof typeof mcpToolPermissions;
+
+/**
+ * Rate limits of the MCP server: Workers Rate Limiting bindings (wrangler.jsonc `ratelimits`, bound by the Pulumi
+ * program; Miniflare runs them in local mode). Each is a ceiling per key: `limit` requests per `period` seconds (the
+ * binding allows 10 or 60). Registration and authorize are keyed by client IP, a ceiling only, since hosted MCP
+ * clients share egress IPs; the token endpoint by client_id; MCP traffic by user + client. `namespaceId` names the
+ * counter on the Cloudflare account (a positive integer, unique per limit).
+ */
+export const mcpRateLimits = {
+  registration: { binding: 'RATE_LIMIT_REGISTRATION', namespaceId: '7001', limit: 60, period: 60 },
+  authorize: { binding: 'RATE_LIMIT_AUTHORIZE', namespaceId: '7002', limit: 60, period: 60 },
+  token: { binding: 'RATE_LIMIT_TOKEN', namespaceId: '7003', limit: 30, period: 60 },
+  mcp: { binding: 'RATE_LIMIT_MCP', namespaceId: '7004', limit: 600, period: 60 },
+} as const satisfies Record<string, { binding: string; namespaceId: string; limit: number; period: 10 | 60 }>;
+
+/** What dynamic client registration accepts (RFC 7591): bounded, so an unauthenticated caller cannot fill storage. */
+export const registrationPolicy = {
+  /** Largest registration request body, in bytes. */
+  maxBodyBytes: 16 * 1024,
+  /** Longest `client_name`, in characters. */
+  maxClientNameLength: 100,
+  /** Longest URI field (`client_uri`, `logo_uri`, `policy_uri`, `tos_uri`, each redirect URI), in characters. */
+  maxUriLength: 2048,
+  maxRedirectUris: 10,
+  maxContacts: 5,
+  /** A client registered this long ago that never completed an authorization is deleted by the cron purge. */
+  unusedClientDays: 7,
+} as const;

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { allTodosPermissions, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../../system/system.js';
+import { allTodosPermissions, mcpRateLimits, mcpServer, pulumiProject, auth0 as tenant, todosApi } from '../../system/system.js';
 import { type FakeCloudflareApi, startFakeCloudflareApi } from './support/fake-cloudflare-api.js';
 import { startFakeD1Api } from './support/fake-d1-api.js';
 import { type ProgramRun, type RecordedResource, runProgram } from './support/program-harness.js';
@@ -170,6 +170,21 @@ describe('Pulumi program (workers.dev)', () => {
 
   it('protects nothing in a dev stack, so destroy removes everything', () => {
     expect(r.resources.filter((x) => x.protect || x.retainOnDelete).map((x) => x.name)).toEqual([]);
+  });
+
+  it('binds the rate limits of system.ts to the MCP server and schedules both cron triggers', () => {
+    const mcp = ofType(r, 'cloudflare:index/workersScript:WorkersScript').find((x) => x.inputs.scriptName === mcpServer.workerName)!;
+    const limits = bindings(mcp).filter((b) => b.type === 'ratelimit');
+    expect(limits).toEqual(
+      Object.values(mcpRateLimits).map(({ binding, namespaceId, limit, period }) => ({
+        type: 'ratelimit',
+        name: binding,
+        namespaceId,
+        simple: { limit, period },
+      })),
+    );
+    const crons = one(r, 'cloudflare:index/workersCronTrigger:WorkersCronTrigger').inputs.schedules as { cron: string }[];
+    expect(crons.map((c) => c.cron)).toEqual([mcpServer.auditDatabase.purgeCron, mcpServer.oauthHousekeepingCron]);
   });
 
   it('creates KV and D1 and applies the D1 migrations from the Worker folder', () => {

@@ -12,8 +12,10 @@ import {
   sameGrant,
 } from '../src/auth/access-token-format.js';
 import { oauthProviderOptions } from '../src/auth/create-oauth-provider.js';
+import { grantUserId } from '../src/auth/grant-user-id.js';
 import { isCompleteResourceAuth } from '../src/mcp/mcp-request-auth.js';
 import { origin, signIn } from './support/oauth-flow.js';
+import { testBindings } from './support/test-bindings.js';
 
 /** OAUTH_KV, recording every call made through it. */
 function recordingKv(): { kv: KVNamespace; calls: Array<{ method: string; key: unknown; options: unknown }> } {
@@ -41,7 +43,8 @@ describe('workers-oauth-provider formats', () => {
   it('should issue access tokens as <userId>:<grantId>:<secret>, with token: and grant: records for that grant', async () => {
     const { tokens } = await signIn('auth0|contract');
     const grant = grantOf(tokens.access_token);
-    expect(grant.userId).toBe('auth0|contract');
+    // The user id this server hands the library: the subject's pseudonym (src/auth/grant-user-id.ts).
+    expect(grant.userId).toBe(await grantUserId('auth0|contract', testBindings.COOKIE_ENCRYPTION_KEY));
     const keys = (await env.OAUTH_KV.list({ prefix: '' })).keys.map((key) => key.name);
     const ofGrant = keys.filter((key) => {
       const named = grantOfKvKey(key);

@@ -1,7 +1,7 @@
 // wrangler.jsonc must agree with system/system.ts, the single description of the system.
 import { type ParseError, parse } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
-import { mcpServer, todosApi } from '../../../system/system.js';
+import { mcpRateLimits, mcpServer, todosApi } from '../../../system/system.js';
 import wranglerJsonc from '../wrangler.jsonc?raw';
 
 interface WranglerConfig {
@@ -14,6 +14,7 @@ interface WranglerConfig {
   services: { binding: string; service: string }[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
   d1_databases: { binding: string; database_name: string; migrations_dir: string }[];
+  ratelimits: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   triggers: { crons: string[] };
 }
 
@@ -41,7 +42,7 @@ describe('wrangler.jsonc', () => {
     expect(config.d1_databases).toMatchObject([
       { binding: mcpServer.auditDatabase.binding, database_name: mcpServer.auditDatabase.name, migrations_dir: 'migrations' },
     ]);
-    expect(config.triggers.crons).toEqual([mcpServer.auditDatabase.purgeCron]);
+    expect(config.triggers.crons).toContain(mcpServer.auditDatabase.purgeCron);
     const worker = (await import('../src/index.js')) as { default: { scheduled?: unknown } };
     expect(typeof worker.default.scheduled).toBe('function');
   });
@@ -60,5 +61,16 @@ describe('wrangler.jsonc', () => {
       'COOKIE_ENCRYPTION_KEY',
     ]);
     expect(config.compatibility_flags ?? []).not.toContain('global_fetch_strictly_public');
+  });
+
+  it('should bind the rate limits of system.ts, and schedule its cron triggers', () => {
+    expect(config.ratelimits).toEqual(
+      Object.values(mcpRateLimits).map(({ binding, namespaceId, limit, period }) => ({
+        name: binding,
+        namespace_id: namespaceId,
+        simple: { limit, period },
+      })),
+    );
+    expect(config.triggers.crons).toEqual([mcpServer.auditDatabase.purgeCron, mcpServer.oauthHousekeepingCron]);
   });
 });

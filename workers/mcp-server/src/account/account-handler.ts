@@ -89,7 +89,7 @@ async function showAccount(request: Request, env: Env): Promise<Response> {
   const clients = new ClientDirectory(oauth);
   const auditUserId = await pseudonymousUserId(session.sub, env.COOKIE_ENCRYPTION_KEY);
   const [apps, recent] = await Promise.all([
-    connectedApps(oauth, clients, env.AUDIT_DB, grantUserId(session.sub), auditUserId),
+    connectedApps(oauth, clients, env.AUDIT_DB, await grantUserId(session.sub, env.COOKIE_ENCRYPTION_KEY), auditUserId),
     activity(clients, env.AUDIT_DB, auditUserId, beforeId),
   ]);
   const html = accountPage({
@@ -137,7 +137,12 @@ const revoke: FormAction = async (session, form, env) => {
   const grantId = form.get('grant');
   const result =
     typeof grantId === 'string' && /^[\w-]{1,128}$/.test(grantId)
-      ? await revokeConnection(oauthHelpers(env), env, { userId: grantUserId(session.sub), subject: session.sub }, grantId)
+      ? await revokeConnection(
+          oauthHelpers(env),
+          env,
+          { userId: await grantUserId(session.sub, env.COOKIE_ENCRYPTION_KEY), subject: session.sub },
+          grantId,
+        )
       : ({ kind: 'not_found' } as const);
   const headers = new Headers();
   // The CSRF token was spent either way.

@@ -3,6 +3,7 @@ import { AuthorizationError, authorizationErrorRedirect } from '@cloudflare/work
 import { mcpCallbackUrl } from '../../../../system/system.js';
 import { handleAccountCallback } from '../account/account-handler.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { markClientUsed } from '../maintenance/purge-oauth-records.js';
 import type { McpProps } from '../props.js';
 import { seedUpstreamTokens } from '../upstream/get-upstream-access-token.js';
 import { finishUpstreamLogin } from '../upstream/idp-client.js';
@@ -57,14 +58,18 @@ export async function handleCallback(request: Request, env: Env, origin: string)
   await seedUpstreamTokens(env, props.grantKey, props.upstream);
   const { redirectTo } = await oauth.completeAuthorization({
     request: authRequest,
-    userId: grantUserId(login.claims.sub),
-    // grantKey (not a secret) lets the account page find the grant's store and its last use in the audit log.
-    metadata: { label: login.claims.email ?? login.claims.name ?? login.claims.sub, grantKey: props.grantKey },
+    // Pseudonymous: the library embeds userId in every code and token and keeps grant metadata unencrypted, so
+    // neither carries the subject or an e-mail address; both stay in the encrypted props. grantKey (not a secret)
+    // lets the account page find the grant's store and its last use in the audit log.
+    userId: await grantUserId(login.claims.sub, env.COOKIE_ENCRYPTION_KEY),
+    metadata: { grantKey: props.grantKey },
     // What the user approved, less what the IdP's own policy withheld (e.g. Auth0 RBAC): the token says what works.
     scope: grantedScopes(authRequest.scope, login.tokens.scope),
     props,
   });
   recordAuditEvent(env, { kind: 'grant_connected', subject: login.claims.sub, clientId: authRequest.clientId, grantKey: props.grantKey });
+  // The client completed an authorization: the cron's purge of never-used registrations keeps it.
+  await markClientUsed(env, authRequest.clientId);
   headers.set('Location', redirectTo);
   return new Response(null, { status: 302, headers });
 }

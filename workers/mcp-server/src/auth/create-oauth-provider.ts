@@ -1,9 +1,11 @@
 // Builds the OAuth 2.1 provider for one canonical origin: issuer, protected resource (/mcp and /sse), DCR, CIMD, tokens.
 import { OAuthProvider, type OAuthProviderOptions } from '@cloudflare/workers-oauth-provider';
 import { mcpServer } from '../../../../system/system.js';
+import { noteErrorCode } from '../http/request-log.js';
 import { sseHandler } from '../mcp/sse/sse-handler.js';
 import { mcpHandler } from '../mcp/streamable-http-handler.js';
 import { AUTHORIZE_PATH, defaultHandler } from './default-handler.js';
+import { enforceRegistrationPolicy } from './registration-policy.js';
 import { requiredScopes, scopesSupported } from './scopes.js';
 import { tokenExchangeCallback } from './token-exchange-callback.js';
 import { rememberingVerifiedTokens } from './verified-token-cache.js';
@@ -57,9 +59,11 @@ export function oauthProviderOptions(origin: string): OAuthProviderOptions<Env> 
     accessTokenTTL: MCP_ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTTL: MCP_REFRESH_TOKEN_TTL_SECONDS,
     tokenExchangeCallback,
+    clientRegistrationCallback: enforceRegistrationPolicy,
     onError({ code, status, internal }) {
       // Wire responses stay generic; the log says which check failed (no tokens, no descriptions from clients).
       console.warn(`oauth error ${status} ${code}: ${internal.category}/${internal.reason}`);
+      noteErrorCode(code);
     },
   };
 }

@@ -1,9 +1,10 @@
 // The user id the OAuth library files a user's grants under, from the IdP subject: one place, used at sign-in and by /account.
+import { pseudonymousUserId } from '../audit/pseudonymous-user-id.js';
 
 /**
- * Today the subject itself. Making the library's userId pseudonymous later changes only this function (for example to
- * `pseudonymousUserId(sub, key)` from src/audit/pseudonymous-user-id.ts), and existing grants then need migrating.
+ * The user's pseudonym (a keyed hash of the subject, the same the audit log uses): the library embeds this id in every
+ * code and token and in its KV keys, so none of them says whose they are. Without the key it cannot be linked back.
  */
-export function grantUserId(sub: string): string {
-  return sub;
+export function grantUserId(sub: string, secret: string): Promise<string> {
+  return pseudonymousUserId(sub, secret);
 }

@@ -1,6 +1,7 @@
 // /mcp and POST /sse: stateless Streamable HTTP on agents' createMcpHandler, 2026-07-28 and 2025 clients alike.
 import { createMcpHandler } from 'agents/mcp/server';
 import { mcpServer } from '../../../../system/system.js';
+import { refuseMcpOverLimit } from '../abuse/rate-limit.js';
 import { canonicalOrigin } from '../auth/canonical-origin.js';
 import { createMcpServer } from './create-mcp-server.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error.js';
@@ -26,6 +27,8 @@ export function streamableHttpHandler(route: string, allow: string): StreamableH
         console.error('mcp: the verified token is incomplete; refusing instead of running tools unchecked');
         return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
       }
+      const limited = await refuseMcpOverLimit(env, ctx);
+      if (limited) return limited;
       const bounded = await boundedRequest(request, MAX_MCP_BODY_BYTES);
       if (bounded instanceof Response) return bounded;
       const onReauthRequired = grantEnder(ctx);

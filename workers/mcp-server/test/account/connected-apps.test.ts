@@ -1,6 +1,8 @@
 // /account's connected apps: listing (client, permissions, connected, last used), Revoke, CSRF, and other users' grants.
+
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { grantUserId } from '../../src/auth/grant-user-id.js';
 import { clearDiscoveryCache } from '../../src/upstream/idp-client.js';
 import { idp, resetIdp } from '../support/fake-idp-token-endpoint.js';
 import { fetchWorker, refreshMcp, signIn } from '../support/oauth-flow.js';
@@ -70,7 +72,7 @@ describe('connected apps', () => {
     const { tokens } = await signIn('auth0|erin');
     const jar = await accountSignIn('auth0|erin');
     const html = await accountHtml(jar);
-    const grantKeys = await env.OAUTH_KV.list({ prefix: 'grant:auth0|erin:' });
+    const grantKeys = await env.OAUTH_KV.list({ prefix: `grant:${await grantUserId('auth0|erin', env.COOKIE_ENCRYPTION_KEY)}:` });
     const record = await env.OAUTH_KV.get<{ metadata: { grantKey: string } }>(grantKeys.keys[0]!.name, 'json');
     const store = env.UPSTREAM_TOKENS.get(env.UPSTREAM_TOKENS.idFromName(record!.metadata.grantKey));
     expect((await postForm('/account/revoke', jar, { csrf: csrfFrom(html), grant: grantIdsFrom(html)[0]! })).status).toBe(303);

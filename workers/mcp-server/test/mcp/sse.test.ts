@@ -110,11 +110,27 @@ describe('/sse stream', () => {
     expect(result.result.content[0]?.text).toBe('The Todos API is unavailable right now; try again.');
   });
 
+  it('should refuse messages for the session from another app (grant) of the same user', async () => {
+    const { reader, endpoint } = await openSession(aliceProps());
+    try {
+      const otherApp = { ...aliceProps(), grantKey: 'grant-of-another-app' };
+      const response = await post(endpoint, otherApp, initialize);
+      expect(response.status).toBe(403);
+      expect((await post(endpoint, aliceProps(), initialize)).status).toBe(202);
+    } finally {
+      await reader.cancel();
+    }
+  });
+
   it('should refuse messages for the session from another user', async () => {
     const { reader, endpoint } = await openSession(aliceProps());
     const response = await post(endpoint, bobProps(), initialize);
     expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { message: 'This session belongs to another user' } });
+    expect(await response.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { message: 'This session belongs to another user or app' },
+    });
     // The owner's session is unaffected, and nothing was answered to Bob's message on it.
     expect((await post(endpoint, aliceProps(), initialize)).status).toBe(202);
     expect(await reader.nextMessage()).toMatchObject({ id: 1, result: { serverInfo: { name: 'mcp-auth0-oidc' } } });

@@ -28,6 +28,9 @@ export class CookieJar {
 
 export function fetchWorker(path: string, init: RequestInit & { jar?: CookieJar; base?: string } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
+  // Cloudflare sets CF-Connecting-IP on every request; per-IP rate limits key on it. Tests that are not about those
+  // limits come from a fresh address each time, so the suite's many sign-ins never share one bucket.
+  if (!headers.has('CF-Connecting-IP')) headers.set('CF-Connecting-IP', randomTestIp());
   const cookie = init.jar?.header();
   if (cookie) headers.set('Cookie', cookie);
   const { jar, base, ...rest } = init;
@@ -38,6 +41,12 @@ export function fetchWorker(path: string, init: RequestInit & { jar?: CookieJar;
     jar?.store(response);
     return response;
   });
+}
+
+/** An address in 2001:db8::/32 (documentation range): never a real caller. */
+export function randomTestIp(): string {
+  const [a, b] = crypto.getRandomValues(new Uint16Array(2));
+  return `2001:db8::${a!.toString(16)}:${b!.toString(16)}`;
 }
 
 export interface RegisteredClient {

@@ -11,6 +11,7 @@ import { SseSessionTransport } from './sse-session-transport.js';
 export const SSE_CONNECT_HEADERS = {
   sessionId: 'X-Mcp-Sse-Session-Id',
   userSub: 'X-Mcp-Sse-User-Sub',
+  grantKey: 'X-Mcp-Sse-Grant-Key',
   endpoint: 'X-Mcp-Sse-Endpoint',
 } as const;
 
@@ -19,8 +20,10 @@ export type SseDeliveryResult = { kind: 'accepted' } | { kind: 'unknown_session'
 
 interface OpenSession {
   id: string;
-  /** The user (`sub`) who opened the stream; only their tokens may post to it. */
+  /** The user (`sub`) who opened the stream. */
   userSub: string;
+  /** The grant (one user, one client) whose token opened it: only tokens of that grant may post to it. */
+  grantKey: string;
   transport: SseSessionTransport;
   server: McpServer;
 }
@@ -38,7 +41,8 @@ export class McpSseSession extends DurableObject<Env> {
     const id = request.headers.get(SSE_CONNECT_HEADERS.sessionId);
     const userSub = request.headers.get(SSE_CONNECT_HEADERS.userSub);
     const endpoint = request.headers.get(SSE_CONNECT_HEADERS.endpoint);
-    if (!id || !userSub || !endpoint) {
+    const grantKey = request.headers.get(SSE_CONNECT_HEADERS.grantKey);
+    if (!id || !userSub || !endpoint || !grantKey) {
       return jsonRpcErrorResponse(400, JsonRpcErrorCode.InvalidRequest, 'Bad internal connect request');
     }
     if (this.#session) {
@@ -65,7 +69,7 @@ export class McpSseSession extends DurableObject<Env> {
       console.error('mcp sse: the SDK did not hand over its scope-challenge resolver');
       return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
     }
-    this.#session = { id, userSub, transport, server };
+    this.#session = { id, userSub, grantKey, transport, server };
     transport.sendEndpoint(endpoint);
 
     return new Response(stream, {
@@ -85,7 +89,8 @@ export class McpSseSession extends DurableObject<Env> {
   async deliver(sessionId: string, auth: SessionAuth, messages: JSONRPCMessage[]): Promise<SseDeliveryResult> {
     const session = this.#session;
     if (!session || session.id !== sessionId || session.transport.closed) return { kind: 'unknown_session' };
-    if (session.userSub !== auth.props.claims.sub) return { kind: 'forbidden' };
+    // Bound to the grant, not only the user: another app of the same user cannot post into this session.
+    if (session.userSub !== auth.props.claims.sub || session.grantKey !== auth.props.grantKey) return { kind: 'forbidden' };
     const authInfo = sessionAuthInfo(auth);
     for (const message of messages) {
       const challenge = await session.transport.scopeChallengeFor([message], authInfo);

@@ -1,6 +1,7 @@
 // /sse and /sse/message: the legacy HTTP+SSE transport (one McpSseSession Durable Object per stream), and POST /sse as Streamable HTTP.
 import { type JSONRPCMessage, parseJSONRPCMessage } from '@modelcontextprotocol/server';
 import { mcpServer } from '../../../../../system/system.js';
+import { refuseMcpOverLimit } from '../../abuse/rate-limit.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse, methodNotAllowed } from '../json-rpc-error.js';
 import { isCompleteResourceAuth, type McpHandlerContext, sessionAuthOf } from '../mcp-request-auth.js';
 import { isJsonMediaType, MAX_MCP_BODY_BYTES, payloadTooLarge, readBoundedText } from '../request-body.js';
@@ -26,6 +27,11 @@ const sseStreamableHttp = streamableHttpHandler(SSE_PATH, 'GET, POST');
 export const sseHandler = {
   async fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response> {
     const { pathname } = new URL(request.url);
+    // POST /sse is counted by the Streamable HTTP handler it goes to.
+    if (!(pathname === SSE_PATH && request.method === 'POST')) {
+      const limited = await refuseMcpOverLimit(env, ctx);
+      if (limited) return limited;
+    }
     if (pathname === SSE_PATH) {
       return request.method === 'GET' ? openStream(env, ctx) : sseStreamableHttp.fetch(request, env, ctx);
     }
@@ -46,6 +52,7 @@ async function openStream(env: Env, ctx: McpHandlerContext): Promise<Response> {
       headers: {
         [SSE_CONNECT_HEADERS.sessionId]: sessionId,
         [SSE_CONNECT_HEADERS.userSub]: ctx.props.claims.sub,
+        [SSE_CONNECT_HEADERS.grantKey]: ctx.props.grantKey,
         [SSE_CONNECT_HEADERS.endpoint]: endpoint,
       },
     });
@@ -85,7 +92,7 @@ function deliveryResponse(result: SseDeliveryResult): Response {
     case 'accepted':
       return new Response('Accepted', { status: 202, headers: { 'Content-Type': 'text/plain' } });
     case 'forbidden':
-      return jsonRpcErrorResponse(403, JsonRpcErrorCode.ConnectionRefused, 'This session belongs to another user');
+      return jsonRpcErrorResponse(403, JsonRpcErrorCode.ConnectionRefused, 'This session belongs to another user or app');
     case 'unknown_session':
       return sessionNotFound();
   }
