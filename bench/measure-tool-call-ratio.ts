@@ -27,6 +27,8 @@ export interface McpFloor {
   auditWrite: LatencySummary;
   /** `GET /audit-queued`: the same queued with waitUntil, as the MCP server does: what a response waits for it. */
   auditQueued: LatencySummary;
+  /** `GET /rate-limited`: `/noop` behind one Rate Limiting check, as /mcp and /sse make per request. */
+  rateLimited: LatencySummary;
 }
 
 const WARM_UP_ROUNDS = 50;
@@ -71,6 +73,7 @@ export async function measureRatioAndFloor(
     const noopUrl = new URL('/noop', control.base);
     const auditWriteUrl = new URL('/audit-write', control.base);
     const auditQueuedUrl = new URL('/audit-queued', control.base);
+    const rateLimitedUrl = new URL('/rate-limited', control.base);
     const getControl = async (url: URL): Promise<void> => {
       const response = await fetch(url, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
       if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
@@ -88,12 +91,20 @@ export async function measureRatioAndFloor(
         sdkAndOAuth: () => listTodos(authorized),
         auditWrite: () => getControl(auditWriteUrl),
         auditQueued: () => getControl(auditQueuedUrl),
+        rateLimited: () => getControl(rateLimitedUrl),
       },
       options.rounds,
     );
     return {
       paired: { direct: r.direct, mcp: r.mcp },
-      floor: { noop: r.noop, sdk: r.sdk, sdkAndOAuth: r.sdkAndOAuth, auditWrite: r.auditWrite, auditQueued: r.auditQueued },
+      floor: {
+        noop: r.noop,
+        sdk: r.sdk,
+        sdkAndOAuth: r.sdkAndOAuth,
+        auditWrite: r.auditWrite,
+        auditQueued: r.auditQueued,
+        rateLimited: r.rateLimited,
+      },
     };
   } finally {
     await Promise.allSettled(clients.map((client) => client.close()));

@@ -4,6 +4,7 @@
 //   POST /open/mcp  the MCP layer alone: agents' createMcpHandler (SDK v2), a server per request, as workers/mcp-server runs it
 //   GET /audit-write   the audit log's write for one tool call (pseudonym + D1 insert), awaited: its cost
 //   GET /audit-queued  the same as the MCP server does it, queued with waitUntil: what a response waits for it
+//   GET /rate-limited  /noop behind one Rate Limiting check, as /mcp and /sse make per request: the limiter's cost
 //   POST /mcp       the same behind workers-oauth-provider, set up like workers/mcp-server (resource = origin, the
 //                   token-record cache, props of a realistic size); /authorize approves at once (no consent, no IdP)
 import { type OAuthHelpers, OAuthProvider } from '@cloudflare/workers-oauth-provider';
@@ -17,6 +18,7 @@ import { CONTROL_KV_KEY } from './control-kv.js';
 interface ControlEnv {
   OAUTH_KV: KVNamespace;
   AUDIT_DB: D1Database;
+  RATE_LIMIT_MCP: RateLimit;
   COOKIE_ENCRYPTION_KEY: string;
   OAUTH_PROVIDER?: OAuthHelpers;
 }
@@ -115,6 +117,10 @@ export default {
     if (url.pathname === '/audit-write') {
       await writeEvent(env, auditedCall());
       return new Response('written');
+    }
+    if (url.pathname === '/rate-limited') {
+      const { success } = await env.RATE_LIMIT_MCP.limit({ key: 'bench-user:bench-client' });
+      return new Response(success ? 'ok' : 'limited', { status: success ? 200 : 429 });
     }
     if (url.pathname === '/audit-queued') {
       recordAuditEvent(env, auditedCall());
