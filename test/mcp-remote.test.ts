@@ -128,8 +128,14 @@ describe.sequential('mcp-remote (the Claude Desktop bridge) against the local st
     const tools = (await session.client.listTools()).tools.map((tool) => tool.name);
     expect(tools).toEqual(expect.arrayContaining(['whoami', 'list-todos', 'add-todo']));
     expect(await callTool(session, 'whoami')).toContain(alice.email);
+    // The first sign-in granted the baseline (read:todos). Writing steps up: mcp-remote meets 403 insufficient_scope,
+    // opens the browser again for write:todos (consent + login), and the call then goes through.
     const title = `through mcp-remote on /mcp ${Date.now()}`;
     expect(await callTool(session, 'add-todo', { title })).toContain(title);
+    const visits = await waitForBrowserVisits(visitsFile, 2);
+    expect(visits).toHaveLength(2);
+    expect(visits[1]!.outcome, visits[1]!.detail).toBe('signed-in');
+    expect(new URL(visits[1]!.url).searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['read:todos', 'write:todos']));
     expect(await callTool(session, 'list-todos')).toContain(title);
     await stop(session);
 
@@ -142,7 +148,7 @@ describe.sequential('mcp-remote (the Claude Desktop bridge) against the local st
 
   it('should reuse the stored tokens on the next start of /mcp without opening the browser', async () => {
     const session = await start(url(mcpServer.paths.mcp), callbackPorts.mcp);
-    expect(await readBrowserVisits(visitsFile)).toHaveLength(1);
+    expect(await readBrowserVisits(visitsFile)).toHaveLength(2);
     expect(await callTool(session, 'whoami')).toContain(alice.email);
     await stop(session);
   });
@@ -151,20 +157,23 @@ describe.sequential('mcp-remote (the Claude Desktop bridge) against the local st
     const serverUrl = url(mcpServer.paths.sse);
     const session = await start(serverUrl, callbackPorts.sse);
     // A new URL is a new server to mcp-remote: its own registration, sign-in and tokens.
-    expectOneSignIn((await waitForBrowserVisits(visitsFile, 2)).slice(1), serverUrl, callbackPorts.sse);
+    expectOneSignIn((await waitForBrowserVisits(visitsFile, 3)).slice(2), serverUrl, callbackPorts.sse);
     expect(session.stderr()).toMatch(/Connected to remote server using (StreamableHTTPClientTransport|SSEClientTransport)/);
     expect(await callTool(session, 'whoami')).toContain(alice.email);
     expect(await callTool(session, 'list-todos')).toContain('through mcp-remote on /mcp');
     await stop(session);
   });
 
-  it('should relay tool calls over legacy SSE with --transport sse-only, reusing the /sse tokens', async () => {
+  it('should relay tool calls over legacy SSE with --transport sse-only, reusing the /sse tokens (no step-up there)', async () => {
     const session = await start(url(mcpServer.paths.sse), callbackPorts.sse, alice, ['--transport', 'sse-only']);
     expect(session.stderr()).toContain('Connected to remote server using SSEClientTransport');
-    expect(await readBrowserVisits(visitsFile)).toHaveLength(2);
-    const title = `through mcp-remote on legacy SSE ${Date.now()}`;
-    expect(await callTool(session, 'add-todo', { title })).toContain(title);
-    expect(await callTool(session, 'list-todos')).toContain(title);
+    expect(await readBrowserVisits(visitsFile)).toHaveLength(3);
+    // This grant holds read:todos only, and legacy SSE has no status to step up on: the tool says what is missing.
+    const refused = await session.client.callTool({ name: 'add-todo', arguments: { title: 'over legacy SSE' } });
+    expect((refused as CallToolResult).isError).toBe(true);
+    expect(text(refused)).toContain('not granted write:todos');
+    expect(await callTool(session, 'list-todos')).toContain('through mcp-remote on /mcp');
+    expect(await readBrowserVisits(visitsFile)).toHaveLength(3);
     await stop(session);
   });
 
@@ -172,9 +181,9 @@ describe.sequential('mcp-remote (the Claude Desktop bridge) against the local st
     const serverUrl = url(mcpServer.paths.mcp);
     await rm(tokensFileOf(serverUrl));
     const session = await start(serverUrl, callbackPorts.mcp, bob);
-    const visits = await waitForBrowserVisits(visitsFile, 3);
-    expect(visits).toHaveLength(3);
-    expect(visits[2]!.outcome, visits[2]!.detail).toBe('signed-in');
+    const visits = await waitForBrowserVisits(visitsFile, 4);
+    expect(visits).toHaveLength(4);
+    expect(visits[3]!.outcome, visits[3]!.detail).toBe('signed-in');
     const whoami = await callTool(session, 'whoami');
     expect(whoami).toContain(bob.email);
     expect(whoami).not.toContain(alice.email);
