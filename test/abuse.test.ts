@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
 import { mcpRateLimits, mcpServer } from '../system/system.js';
+import { localUser } from './support/fault-tools.js';
 import { clientRedirectUri, connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
@@ -28,11 +29,7 @@ async function awayFromWindowEdge(periodSeconds: number, burstSeconds = 20): Pro
   if (left < burstSeconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 100));
 }
 
-function alice(): { username: string; password: string } {
-  const found = stack.idp.users.find((u) => u.email.startsWith('alice'));
-  if (!found) throw new Error('no alice among the local users');
-  return { username: found.email, password: found.password };
-}
+const alice = () => localUser(stack, 'alice');
 
 function register(): Promise<Response> {
   return fetch(new URL('/oauth/register', stack.urls.mcp), {

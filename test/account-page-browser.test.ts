@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpServer } from '../system/system.js';
 import { launchChromium } from './support/browser.js';
+import { localUser } from './support/fault-tools.js';
 import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
@@ -21,11 +22,7 @@ let provider: DriverOAuthProvider;
 let client: Client;
 let page: Page;
 
-function alice(): { username: string; password: string } {
-  const found = testStack.stack.idp.users.find((u) => u.email.startsWith('alice'));
-  if (!found) throw new Error('no alice among the local users');
-  return { username: found.email, password: found.password };
-}
+const alice = () => localUser(testStack.stack, 'alice');
 
 const accountUrl = () => new URL(mcpServer.accountPath, testStack.stack.urls.mcp).href;
 const isIdp = (url: URL) => url.origin === new URL(testStack.stack.urls.issuer).origin;

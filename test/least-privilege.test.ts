@@ -5,6 +5,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
 import { allTodosPermissions } from '../system/system.js';
+import { localUser } from './support/fault-tools.js';
 import { callToolWithStepUp, connectPinned, V2DriverProvider } from './support/mcp-v2-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
@@ -14,11 +15,7 @@ const ports = { mcp: 30988, api: 30989, idp: 30990 };
 let testStack: TestStack;
 let stack: LocalStack;
 
-function alice(): { username: string; password: string } {
-  const found = stack.idp.users.find((u) => u.email.startsWith('alice'));
-  if (!found) throw new Error('no alice among the local users');
-  return { username: found.email, password: found.password };
-}
+const alice = () => localUser(stack, 'alice');
 
 function text(result: unknown): string {
   return (((result as { content?: unknown }).content as { text?: string }[] | undefined) ?? []).map((part) => part.text ?? '').join('\n');

@@ -3,6 +3,7 @@
 import type { CallToolResult, Client as V2Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { localUser } from './support/fault-tools.js';
 import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { callToolWithStepUp, connectPinned, type PinnedConnection, V2DriverProvider } from './support/mcp-v2-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
@@ -13,11 +14,7 @@ const ports = { mcp: 29788, api: 29789, idp: 29790 };
 let testStack: TestStack;
 let stack: LocalStack;
 
-function alice(): { username: string; password: string } {
-  const found = stack.idp.users.find((u) => u.email.startsWith('alice'));
-  if (!found) throw new Error('no alice among the local users');
-  return { username: found.email, password: found.password };
-}
+const alice = () => localUser(stack, 'alice');
 
 function textOf(result: unknown): string {
   return ((result as CallToolResult).content ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('\n');

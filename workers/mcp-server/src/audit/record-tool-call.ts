@@ -34,27 +34,19 @@ export interface ToolCallRecord {
  * Queues one `tool_call` event (user, client, grant, tool, outcome, duration) with waitUntil. Nothing of the
  * arguments or the result is kept.
  */
-export function recordToolCall({ tool, props, clientId, result, durationMs }: ToolCallRecord): void {
-  recordAuditEvent(env, {
-    kind: 'tool_call',
-    subject: props.claims.sub,
-    clientId,
-    grantKey: props.grantKey,
-    tool,
-    outcome: outcomeOf(result),
-    durationMs,
-  });
+export function recordToolCall({ result, durationMs, ...call }: ToolCallRecord): void {
+  queueToolCall(call, outcomeOf(result), durationMs);
 }
 
 /** A call refused before its tool ran, for a permission the grant lacks (the scope challenge): `denied`, no duration. */
-export function recordDeniedToolCall({ tool, props, clientId }: Pick<ToolCallRecord, 'tool' | 'props' | 'clientId'>): void {
-  recordAuditEvent(env, {
-    kind: 'tool_call',
-    subject: props.claims.sub,
-    clientId,
-    grantKey: props.grantKey,
-    tool,
-    outcome: 'denied',
-    durationMs: 0,
-  });
+export function recordDeniedToolCall(call: Pick<ToolCallRecord, 'tool' | 'props' | 'clientId'>): void {
+  queueToolCall(call, 'denied', 0);
+}
+
+function queueToolCall(
+  { tool, props, clientId }: Pick<ToolCallRecord, 'tool' | 'props' | 'clientId'>,
+  outcome: ToolCallOutcome,
+  durationMs: number,
+): void {
+  recordAuditEvent(env, { kind: 'tool_call', subject: props.claims.sub, clientId, grantKey: props.grantKey, tool, outcome, durationMs });
 }
