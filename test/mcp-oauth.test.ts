@@ -1,10 +1,12 @@
 // MCP end to end: the official MCP SDK client signs in through the real OAuth flow (consent + local IdP login) and
 // uses every tool over /mcp and /sse against the real Todos API; upstream expiry, IdP revocation, user isolation.
+
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { mcpToolPermissions } from '../system/system.js';
 import { connectMcp, DriverOAuthProvider, type TransportKind } from './support/mcp-oauth-driver.js';
 import { startTestStack, type TestStack } from './support/start-test-stack.js';
 
@@ -67,14 +69,7 @@ describe.each<TransportKind>(['streamable-http', 'sse'])('MCP over %s', (kind) =
 
   it('should list every tool', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([
-      'add-todo',
-      'complete-todo',
-      'delete-todo',
-      'list-billing',
-      'list-todos',
-      'whoami',
-    ]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(mcpToolPermissions).sort());
   });
 
   it('should run every todo tool against the real Todos API', async () => {

@@ -1,8 +1,10 @@
 // MCP end to end on the real local stack: the official v2 client pinned to 2026-07-28 on /mcp and POST /sse, 2025-11-25
 // clients (initialize) on /mcp and legacy SSE, all through the real OAuth flow; 127.0.0.1 and foreign Origins refused.
+
 import type { CallToolResult, Client as V2Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../scripts/local-stack/start-local-stack.js';
+import { mcpToolPermissions } from '../system/system.js';
 import { localUser } from './support/fault-tools.js';
 import { connectMcp, DriverOAuthProvider } from './support/mcp-oauth-driver.js';
 import { callToolWithStepUp, connectPinned, type PinnedConnection, V2DriverProvider } from './support/mcp-v2-oauth-driver.js';
@@ -53,14 +55,7 @@ describe.each(['/mcp', '/sse'])('the v2 client pinned to 2026-07-28 on %s (POST:
 
   it('should list the six tools and run them against the real Todos API', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([
-      'add-todo',
-      'complete-todo',
-      'delete-todo',
-      'list-billing',
-      'list-todos',
-      'whoami',
-    ]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(mcpToolPermissions).sort());
     const whoami = await client.callTool({ name: 'whoami', arguments: {} });
     expect(whoami.structuredContent).toMatchObject({ claims: { email: 'alice@example.com' } });
     // The first sign-in granted the baseline (read:todos): writing steps up (403 → consent → login → retry).

@@ -11,6 +11,17 @@ import { CookieJar, followLoginFlow } from './browserless-mcp-login.js';
 export const clientRedirectUri = 'http://127.0.0.1:53682/oauth/callback';
 
 /** An in-memory MCP OAuth client: what Claude Desktop or mcp-remote keep on disk, kept in fields here. */
+/** What the e2e MCP clients register: a public client (PKCE, no secret) with the driver's redirect URI. */
+export function publicClientMetadata(clientName: string) {
+  return {
+    client_name: clientName,
+    redirect_uris: [clientRedirectUri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  };
+}
+
 export class DriverOAuthProvider implements OAuthClientProvider {
   #client: OAuthClientInformationMixed | undefined;
   #tokens: OAuthTokens | undefined;
@@ -27,13 +38,7 @@ export class DriverOAuthProvider implements OAuthClientProvider {
     return clientRedirectUri;
   }
   get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'e2e MCP client',
-      redirect_uris: [clientRedirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
+    return publicClientMetadata('e2e MCP client');
   }
   clientInformation(): OAuthClientInformationMixed | undefined {
     return this.#client;

@@ -12,7 +12,7 @@ import {
   StreamableHTTPClientTransport as V2Transport,
 } from '@modelcontextprotocol/client';
 import { CookieJar, followLoginFlow } from './browserless-mcp-login.js';
-import { clientRedirectUri } from './mcp-oauth-driver.js';
+import { clientRedirectUri, publicClientMetadata } from './mcp-oauth-driver.js';
 
 /** The v2 SDK's OAuth client, its "browser" being the browserless login driver (consent page + IdP login form). */
 export class V2DriverProvider implements OAuthClientProvider {
@@ -31,13 +31,7 @@ export class V2DriverProvider implements OAuthClientProvider {
     return clientRedirectUri;
   }
   get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: 'e2e MCP v2 client',
-      redirect_uris: [clientRedirectUri],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-    };
+    return publicClientMetadata('e2e MCP v2 client');
   }
   clientInformation() {
     return this.#client;

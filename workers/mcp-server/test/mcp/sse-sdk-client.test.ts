@@ -1,9 +1,11 @@
 // /sse end to end with the official MCP SDK SSE client (as mcp-remote and AI Playground use it).
+
 import { env } from 'cloudflare:workers';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it, vi } from 'vitest';
+import { mcpToolPermissions } from '../../../../system/system.js';
 import { sseHandler } from '../../src/mcp/sse/sse-handler.js';
 import type { McpProps } from '../../src/props.js';
 import { aliceProps, handlerContext } from './support/mcp-test-context.js';
@@ -32,14 +34,7 @@ describe('/sse with the MCP SDK client', () => {
     try {
       expect(client.getServerVersion()?.name).toBe('mcp-auth0-oidc');
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name).sort()).toEqual([
-        'add-todo',
-        'complete-todo',
-        'delete-todo',
-        'list-billing',
-        'list-todos',
-        'whoami',
-      ]);
+      expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(mcpToolPermissions).sort());
       const result = (await client.callTool({ name: 'whoami', arguments: {} })) as CallToolResult;
       expect(result.isError).toBeFalsy();
       expect(result.structuredContent).toMatchObject({ claims: { sub: 'auth0|alice', email: 'alice@example.com' } });

@@ -1,10 +1,12 @@
 // /mcp (stateless Streamable HTTP): the six tools through official MCP clients of both eras, and every refusal.
+
 import { env } from 'cloudflare:workers';
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mcpToolPermissions } from '../../../../system/system.js';
 import { mcpHandler } from '../../src/mcp/streamable-http-handler.js';
 import { toolMessages } from '../../src/mcp/tools/tool-result.js';
 import type { McpProps } from '../../src/props.js';
@@ -124,9 +126,7 @@ describe.each(ERAS)('%s', (name) => {
     it('should list the six tools with their input schemas', async () => {
       const client = await connect();
       const { tools } = await client.listTools();
-      expect(tools.map((tool) => tool.name).sort()).toEqual(
-        ['add-todo', 'complete-todo', 'delete-todo', 'list-billing', 'list-todos', 'whoami'].sort(),
-      );
+      expect(tools.map((tool) => tool.name).sort()).toEqual(Object.keys(mcpToolPermissions).sort());
       const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
       expect(byName['add-todo']?.inputSchema).toMatchObject({
         type: 'object',

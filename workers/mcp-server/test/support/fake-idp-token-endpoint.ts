@@ -42,28 +42,9 @@ export interface FakeIdpState {
   withheld: string[];
 }
 
-export const idp: FakeIdpState = {
-  mode: 'ok',
-  accessTokenTtl: 3600,
-  refreshDelayMs: 0,
-  refreshCalls: 0,
-  refreshTokensSeen: [],
-  codeExchanges: 0,
-  revokedTokens: [],
-  revocationDown: false,
-  discoveryDown: false,
-  withheld: [],
-};
-/** The scope granted with each refresh token, so a refresh keeps the grant's scope as a real IdP does. */
-const refreshScopes = new Map<string, string>();
-
-const codes = new Map<string, PendingCode>();
-/** The scope of tokens minted outside a login (tests that call /mcp with a hand-made token): read and write, no billing. */
-const FULL_SCOPE = 'openid email profile offline_access read:todos write:todos';
-let counter = 0;
-
-export function resetIdp(): void {
-  Object.assign(idp, {
+/** A well-behaved IdP that has seen nothing yet: the state every test starts from. */
+function freshState(): FakeIdpState {
+  return {
     mode: 'ok',
     accessTokenTtl: 3600,
     refreshDelayMs: 0,
@@ -74,7 +55,20 @@ export function resetIdp(): void {
     revocationDown: false,
     discoveryDown: false,
     withheld: [],
-  });
+  };
+}
+
+export const idp: FakeIdpState = freshState();
+/** The scope granted with each refresh token, so a refresh keeps the grant's scope as a real IdP does. */
+const refreshScopes = new Map<string, string>();
+
+const codes = new Map<string, PendingCode>();
+/** The scope of tokens minted outside a login (tests that call /mcp with a hand-made token): read and write, no billing. */
+const FULL_SCOPE = 'openid email profile offline_access read:todos write:todos';
+let counter = 0;
+
+export function resetIdp(): void {
+  Object.assign(idp, freshState());
   codes.clear();
   refreshScopes.clear();
 }
