@@ -12,7 +12,9 @@ import { McpServer } from '@modelcontextprotocol/server';
 import { createMcpHandler } from 'agents/mcp/server';
 import { recordAuditEvent, writeEvent } from '../../../workers/mcp-server/src/audit/record-audit-event.js';
 import { withTokenRecordCache } from '../../../workers/mcp-server/src/auth/token-record-cache.js';
-import { boundedRequest, MAX_MCP_BODY_BYTES } from '../../../workers/mcp-server/src/mcp/request-body.js';
+import { isCompleteResourceAuth, requestAuthInfo } from '../../../workers/mcp-server/src/mcp/mcp-request-auth.js';
+import { MAX_MCP_BODY_BYTES, readMcpPost } from '../../../workers/mcp-server/src/mcp/request-body.js';
+import type { McpProps } from '../../../workers/mcp-server/src/props.js';
 import { CONTROL_KV_KEY } from './control-kv.js';
 
 interface ControlEnv {
@@ -35,17 +37,22 @@ function createServer(): McpServer {
   return server;
 }
 
-async function mcpResponse(request: Request, env: ControlEnv, ctx: ExecutionContext): Promise<Response> {
-  // As the MCP server's handler: the body limit held in front, a handler built per request, no CORS headers.
-  const bounded = await boundedRequest(request, MAX_MCP_BODY_BYTES);
-  if (bounded instanceof Response) return bounded;
+async function mcpResponse(request: Request, _env: ControlEnv, ctx: ExecutionContext): Promise<Response> {
+  // As the MCP server's handler: the body read once and limited, a handler built per request, no CORS headers,
+  // the verified token (behind the provider) handed over as authInfo.
+  const post = await readMcpPost(request, MAX_MCP_BODY_BYTES);
+  if (post instanceof Response) return post;
   const handler = createMcpHandler(createServer, {
     route: new URL(request.url).pathname,
     maxRequestBodySize: MAX_MCP_BODY_BYTES,
     allowedHostnames: [new URL(request.url).hostname],
     corsOptions: false,
   });
-  return handler(bounded, env, ctx);
+  const { auth, props } = ctx as ExecutionContext & { auth?: unknown; props?: McpProps };
+  return handler.fetch(post.request, {
+    ...(isCompleteResourceAuth(auth) && props ? { authInfo: requestAuthInfo(auth, props) } : {}),
+    ...(post.parsedBody === undefined ? {} : { parsedBody: post.parsedBody }),
+  });
 }
 
 /** Props about the size of the real grant's (claims, an upstream access token, refresh and ID tokens). */

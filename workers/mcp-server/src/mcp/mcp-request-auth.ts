@@ -62,12 +62,24 @@ export function sessionAuthOf(auth: CompleteResourceAuth, props: McpProps): Sess
 }
 
 /**
- * The SDK `AuthInfo` for one message delivered to an SSE session, shaped as agents builds it for
- * /mcp. Props ride along per message, so a tool always sees the grant as it is now.
+ * The SDK `AuthInfo` for one /mcp or POST /sse request, as agents' createMcpHandler would build it
+ * from the provider's ctx (the handlers build it themselves, to hand it over with the parsed body).
+ */
+export function requestAuthInfo(auth: CompleteResourceAuth, props: McpProps): AuthInfo {
+  return authInfoOf(auth.token, sessionAuthOf(auth, props));
+}
+
+/**
+ * The SDK `AuthInfo` for one message delivered to an SSE session, shaped as for /mcp (no token: it
+ * never travels into the session). Props ride along per message, so a tool always sees the grant as it is now.
  */
 export function sessionAuthInfo(auth: SessionAuth): AuthInfo {
+  return authInfoOf('', auth);
+}
+
+function authInfoOf(token: string, auth: SessionAuth): AuthInfo {
   return {
-    token: '',
+    token,
     clientId: auth.clientId,
     scopes: [...auth.scopes],
     ...(auth.expiresAt === undefined ? {} : { expiresAt: auth.expiresAt }),

@@ -65,18 +65,36 @@ export function payloadTooLarge(maxBytes: number): Response {
   return jsonRpcErrorResponse(413, JsonRpcErrorCode.ConnectionRefused, `Payload Too Large: request body must not exceed ${maxBytes} bytes`);
 }
 
+/** A POST body read once: the parsed JSON for the SDK, and the request (its body may be spent) for the headers. */
+export interface McpPost {
+  request: Request;
+  /** The JSON object or array the body holds; absent when it holds none, and the SDK then reads `request` itself. */
+  parsedBody?: unknown;
+}
+
 /**
- * For the Streamable HTTP handlers: the request, or a 413. agents' 2025 lane ignores
- * `maxRequestBodySize` (the SDK's own 4 MiB applies there), so the limit is held here for both
- * lanes. A declared length is checked without reading (the runtime frames a network request's body
- * by it, and the 2026 lane still counts what it reads); a body without one is read, counted, and
- * handed on as a copy.
+ * For the Streamable HTTP handlers: the body read once and parsed, or a 413. Handed on as the SDK's
+ * `parsedBody`, it spares the two further reads agents and the SDK would make (a clone to classify
+ * the request's era, then the transport's own), each a stream read of its own in workerd. agents'
+ * 2025 lane ignores `maxRequestBodySize` and the SDK does not apply it to a `parsedBody`, so the
+ * limit is held here for both lanes. A body that is not JSON is handed on as text, so the SDK
+ * answers it with its own JSON-RPC parse error.
  */
-export async function boundedRequest(request: Request, maxBytes: number): Promise<Request | Response> {
-  if (request.body === null) return request;
-  const declared = request.headers.get('Content-Length');
-  if (declared !== null && DECIMAL_LENGTH.test(declared)) return Number(declared) <= maxBytes ? request : payloadTooLarge(maxBytes);
+export async function readMcpPost(request: Request, maxBytes: number): Promise<McpPost | Response> {
+  if (request.body === null) return { request };
   const text = await readBoundedText(request, maxBytes);
   if (text === undefined) return payloadTooLarge(maxBytes);
-  return new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal });
+  const parsedBody = parseJsonContainer(text);
+  if (parsedBody !== undefined) return { request, parsedBody };
+  return { request: new Request(request.url, { method: request.method, headers: request.headers, body: text, signal: request.signal }) };
+}
+
+/** A JSON object or array (what a JSON-RPC message or batch can be), or undefined. */
+function parseJsonContainer(text: string): object | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

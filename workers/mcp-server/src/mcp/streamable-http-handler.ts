@@ -5,9 +5,9 @@ import { refuseMcpOverLimit } from '../abuse/rate-limit.js';
 import { canonicalOrigin } from '../auth/canonical-origin.js';
 import { createMcpServer } from './create-mcp-server.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error.js';
-import { isCompleteResourceAuth, type McpHandlerContext } from './mcp-request-auth.js';
+import { isCompleteResourceAuth, type McpHandlerContext, requestAuthInfo } from './mcp-request-auth.js';
 import { mcpHandlerOriginOptions, originPolicy } from './origin-policy.js';
-import { boundedRequest, MAX_MCP_BODY_BYTES } from './request-body.js';
+import { MAX_MCP_BODY_BYTES, readMcpPost } from './request-body.js';
 
 export interface StreamableHttpHandler {
   fetch(request: Request, env: Env, ctx: McpHandlerContext): Promise<Response>;
@@ -18,27 +18,35 @@ export interface StreamableHttpHandler {
  * their own). Every request gets a new McpServer, and the agents handler around it is built per
  * request too (about 11 µs) so that its factory closes over this request's env and grant: the
  * factory itself is given neither.
+ *
+ * The body is read once here and handed over parsed, with the verified token as the SDK's
+ * `authInfo` (what agents would derive from `ctx.auth`). No `authContext`: the tools read the grant
+ * from `authInfo`, and agents would otherwise pipe every response body through one more stream to
+ * keep `getMcpAuthContext()` available.
  */
 export function streamableHttpHandler(route: string, allow: string): StreamableHttpHandler {
   return {
     async fetch(request, env, ctx) {
-      // Fail closed: without the provider's full ctx.auth, agents would set no authInfo and skip every scope check.
+      // Fail closed: without the provider's full ctx.auth there is no authInfo, and every scope check would be skipped.
       if (!isCompleteResourceAuth(ctx.auth)) {
         console.error('mcp: the verified token is incomplete; refusing instead of running tools unchecked');
         return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal error');
       }
       const limited = await refuseMcpOverLimit(env, ctx);
       if (limited) return limited;
-      const bounded = await boundedRequest(request, MAX_MCP_BODY_BYTES);
-      if (bounded instanceof Response) return bounded;
+      const post = await readMcpPost(request, MAX_MCP_BODY_BYTES);
+      if (post instanceof Response) return post;
       const onReauthRequired = grantEnder(ctx);
       const handler = createMcpHandler(() => createMcpServer(env, onReauthRequired ? { onReauthRequired } : {}), {
         route,
         maxRequestBodySize: MAX_MCP_BODY_BYTES,
-        ...mcpHandlerOriginOptions(bounded, originPolicy(canonicalOrigin(bounded, env), env)),
+        ...mcpHandlerOriginOptions(post.request, originPolicy(canonicalOrigin(post.request, env), env)),
         onerror: (error) => console.error('mcp: request failed', error.name),
       });
-      const response = await handler(bounded, env, ctx);
+      const response = await handler.fetch(post.request, {
+        authInfo: requestAuthInfo(ctx.auth, ctx.props),
+        ...(post.parsedBody === undefined ? {} : { parsedBody: post.parsedBody }),
+      });
       // The SDK's 405 does not say what the endpoint accepts; RFC 9110 wants an Allow header there.
       if (response.status === 405 && !response.headers.has('Allow')) response.headers.set('Allow', allow);
       return response;

@@ -1,6 +1,6 @@
-// Request bodies: bounded reads (declared length or counted stream), and the limit held in front of the Streamable HTTP handlers.
+// Request bodies: bounded reads (declared length or counted stream), and the one read in front of the Streamable HTTP handlers.
 import { describe, expect, it } from 'vitest';
-import { boundedRequest, readBoundedText } from '../../src/mcp/request-body.js';
+import { type McpPost, readBoundedText, readMcpPost } from '../../src/mcp/request-body.js';
 
 const URL_ = 'https://mcp.example.test/mcp';
 const LIMIT = 64;
@@ -13,7 +13,7 @@ function declared(body: string, contentType = 'application/json'): Record<string
   return { 'Content-Type': contentType, 'Content-Length': String(new TextEncoder().encode(body).byteLength) };
 }
 
-describe('boundedRequest', () => {
+describe('readMcpPost', () => {
   /** A body of unknown length, as a chunked upload arrives. */
   function chunked(text: string): Request {
     const bytes = new TextEncoder().encode(text);
@@ -30,16 +30,36 @@ describe('boundedRequest', () => {
     });
   }
 
-  it('should pass a request whose declared length is within the limit untouched, unread', async () => {
+  it('should read a body of declared length once and hand it on parsed, with the request for its headers', async () => {
     const body = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
     const request = post(body, declared(body));
-    expect(await boundedRequest(request, LIMIT)).toBe(request);
-    expect(request.bodyUsed).toBe(false);
+    expect(await readMcpPost(request, LIMIT)).toEqual({ request, parsedBody: { jsonrpc: '2.0', id: 1, method: 'ping' } });
+  });
+
+  it('should hand on a batch (a JSON array) parsed too', async () => {
+    const body = '[{"jsonrpc":"2.0","method":"x"}]';
+    expect((await readMcpPost(post(body, declared(body)), LIMIT)) as McpPost).toMatchObject({ parsedBody: [{ method: 'x' }] });
+  });
+
+  it.each([
+    ['not JSON', '{"jsonrpc":'],
+    ['a JSON scalar', '42'],
+    ['JSON null', 'null'],
+  ])('should hand on %s as a fresh request with the same text, unparsed, for the SDK to answer', async (_, body) => {
+    const result = (await readMcpPost(post(body, declared(body)), LIMIT)) as McpPost;
+    expect(result.parsedBody).toBeUndefined();
+    expect(result.request.method).toBe('POST');
+    expect(await result.request.text()).toBe(body);
+  });
+
+  it('should pass a request without a body untouched', async () => {
+    const request = new Request(URL_, { method: 'GET' });
+    expect(await readMcpPost(request, LIMIT)).toEqual({ request });
   });
 
   it('should refuse a declared length over the limit with a JSON-RPC 413, without reading', async () => {
     const request = post('{}', { 'Content-Type': 'application/json', 'Content-Length': String(LIMIT + 1) });
-    const result = await boundedRequest(request, LIMIT);
+    const result = await readMcpPost(request, LIMIT);
     expect(result).toBeInstanceOf(Response);
     const response = result as Response;
     expect(response.status).toBe(413);
@@ -51,16 +71,14 @@ describe('boundedRequest', () => {
     expect(request.bodyUsed).toBe(false);
   });
 
-  it('should read a body of unknown length and hand on the same bytes, method and headers', async () => {
-    const result = (await boundedRequest(chunked('{"t":"é€"}'), LIMIT)) as Request;
-    expect(result).toBeInstanceOf(Request);
-    expect(result.method).toBe('POST');
-    expect(result.headers.get('Mcp-Protocol-Version')).toBe('2025-11-25');
-    expect(await result.text()).toBe('{"t":"é€"}');
+  it('should read a body of unknown length and parse the same bytes', async () => {
+    const result = (await readMcpPost(chunked('{"t":"é€"}'), LIMIT)) as McpPost;
+    expect(result.parsedBody).toEqual({ t: 'é€' });
+    expect(result.request.headers.get('Mcp-Protocol-Version')).toBe('2025-11-25');
   });
 
   it('should refuse a body of unknown length once it passes the limit', async () => {
-    const result = await boundedRequest(chunked('x'.repeat(LIMIT + 1)), LIMIT);
+    const result = await readMcpPost(chunked('x'.repeat(LIMIT + 1)), LIMIT);
     expect((result as Response).status).toBe(413);
   });
 });
