@@ -9,9 +9,9 @@
 //                   token-record cache, props of a realistic size); /authorize approves at once (no consent, no IdP)
 import { type OAuthHelpers, OAuthProvider } from '@cloudflare/workers-oauth-provider';
 import { McpServer } from '@modelcontextprotocol/server';
-import { createMcpHandler } from 'agents/mcp/server';
 import { recordAuditEvent, writeEvent } from '../../../workers/mcp-server/src/audit/record-audit-event.js';
 import { withTokenRecordCache } from '../../../workers/mcp-server/src/auth/token-record-cache.js';
+import { answerMcpRequest } from '../../../workers/mcp-server/src/mcp/answer-mcp-request.js';
 import { isCompleteResourceAuth, requestAuthInfo } from '../../../workers/mcp-server/src/mcp/mcp-request-auth.js';
 import { MAX_MCP_BODY_BYTES, readMcpPost } from '../../../workers/mcp-server/src/mcp/request-body.js';
 import type { McpProps } from '../../../workers/mcp-server/src/props.js';
@@ -38,20 +38,16 @@ function createServer(): McpServer {
 }
 
 async function mcpResponse(request: Request, _env: ControlEnv, ctx: ExecutionContext): Promise<Response> {
-  // As the MCP server's handler: the body read once and limited, a handler built per request, no CORS headers,
-  // the verified token (behind the provider) handed over as authInfo.
+  // As the MCP server answers: the body read once and limited, a server per request, 2025 requests on the JSON
+  // lane and the rest through agents' handler, no CORS headers, the verified token (behind the provider) as authInfo.
   const post = await readMcpPost(request, MAX_MCP_BODY_BYTES);
   if (post instanceof Response) return post;
-  const handler = createMcpHandler(createServer, {
-    route: new URL(request.url).pathname,
-    maxRequestBodySize: MAX_MCP_BODY_BYTES,
-    allowedHostnames: [new URL(request.url).hostname],
-    corsOptions: false,
-  });
   const { auth, props } = ctx as ExecutionContext & { auth?: unknown; props?: McpProps };
-  return handler.fetch(post.request, {
+  const hostname = new URL(request.url).hostname;
+  return answerMcpRequest(createServer, post, {
+    route: new URL(request.url).pathname,
     ...(isCompleteResourceAuth(auth) && props ? { authInfo: requestAuthInfo(auth, props) } : {}),
-    ...(post.parsedBody === undefined ? {} : { parsedBody: post.parsedBody }),
+    originOptions: { allowedHostnames: [hostname], allowedOriginHostnames: [hostname], corsOptions: false },
   });
 }
 

@@ -67,9 +67,8 @@ describe('MCP refresh_token grant', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list-todos', arguments: {} } }),
     });
     expect(call.status).toBe(200);
-    // A 2025-era request: the answer is one SSE message event.
-    const data = (await call.text()).split('\n').find((line) => line.startsWith('data: ')) ?? '';
-    expect(JSON.parse(data.slice('data: '.length))).toMatchObject({
+    // A 2025-era request: the answer is one JSON body.
+    expect(await call.json()).toMatchObject({
       result: { isError: true, content: [{ text: expect.stringContaining('sign in again') }] },
     });
     // The very next request is refused, so the client signs in again instead of failing tool by tool.

@@ -1,5 +1,6 @@
 // Which browser origins may use /mcp and /sse (the spec's Origin check), and the matching createMcpHandler Host/Origin/CORS options.
 import { isLoopbackHost, OriginError } from '../auth/canonical-origin.js';
+import type { McpOriginOptions } from './answer-mcp-request.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error.js';
 
 export interface OriginPolicy {
@@ -49,7 +50,7 @@ export function originRefusal(request: Request, policy: OriginPolicy): Response 
  * wildcard CORS and no Host check on a custom domain). CORS names the request's own (allowed)
  * origin, never `*`, and no credentials: MCP clients authenticate with a bearer header, not cookies.
  */
-export function mcpHandlerOriginOptions(request: Request, policy: OriginPolicy) {
+export function mcpHandlerOriginOptions(request: Request, policy: OriginPolicy): McpOriginOptions {
   const origin = request.headers.get('Origin');
   const originHostnames = new Set([...policy.allowed].map((allowed) => new URL(allowed).hostname));
   if (origin !== null && isAllowedOrigin(origin, policy)) originHostnames.add(new URL(origin).hostname);

@@ -1,8 +1,8 @@
-// /mcp and POST /sse: stateless Streamable HTTP on agents' createMcpHandler, 2026-07-28 and 2025 clients alike.
-import { createMcpHandler } from 'agents/mcp/server';
+// /mcp and POST /sse: stateless Streamable HTTP for 2026-07-28 and 2025 clients alike (agents' createMcpHandler, a JSON lane for 2025).
 import { mcpServer } from '../../../../system/system.js';
 import { refuseMcpOverLimit } from '../abuse/rate-limit.js';
 import { canonicalOrigin } from '../auth/canonical-origin.js';
+import { answerMcpRequest } from './answer-mcp-request.js';
 import { createMcpServer } from './create-mcp-server.js';
 import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error.js';
 import { isCompleteResourceAuth, type McpHandlerContext, requestAuthInfo } from './mcp-request-auth.js';
@@ -17,7 +17,7 @@ export interface StreamableHttpHandler {
  * The handler for one exact path (agents compares `route` with `===`, so /mcp and /sse each get
  * their own). Every request gets a new McpServer, and the agents handler around it is built per
  * request too (about 11 µs) so that its factory closes over this request's env and grant: the
- * factory itself is given neither.
+ * factory itself is given neither. Which lane answers is answerMcpRequest's choice.
  *
  * The body is read once here and handed over parsed, with the verified token as the SDK's
  * `authInfo` (what agents would derive from `ctx.auth`). No `authContext`: the tools read the grant
@@ -37,15 +37,10 @@ export function streamableHttpHandler(route: string, allow: string): StreamableH
       const post = await readMcpPost(request, MAX_MCP_BODY_BYTES);
       if (post instanceof Response) return post;
       const onReauthRequired = grantEnder(ctx);
-      const handler = createMcpHandler(() => createMcpServer(env, onReauthRequired ? { onReauthRequired } : {}), {
+      const response = await answerMcpRequest(() => createMcpServer(env, onReauthRequired ? { onReauthRequired } : {}), post, {
         route,
-        maxRequestBodySize: MAX_MCP_BODY_BYTES,
-        ...mcpHandlerOriginOptions(post.request, originPolicy(canonicalOrigin(post.request, env), env)),
-        onerror: (error) => console.error('mcp: request failed', error.name),
-      });
-      const response = await handler.fetch(post.request, {
         authInfo: requestAuthInfo(ctx.auth, ctx.props),
-        ...(post.parsedBody === undefined ? {} : { parsedBody: post.parsedBody }),
+        originOptions: mcpHandlerOriginOptions(post.request, originPolicy(canonicalOrigin(post.request, env), env)),
       });
       // The SDK's 405 does not say what the endpoint accepts; RFC 9110 wants an Allow header there.
       if (response.status === 405 && !response.headers.has('Allow')) response.headers.set('Allow', allow);

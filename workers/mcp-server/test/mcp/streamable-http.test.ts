@@ -349,7 +349,7 @@ describe.each(ERAS)('%s', (name) => {
   });
 });
 
-/** The JSON-RPC answer of a POST: JSON on the 2026 lane, one SSE `message` event on the 2025 lane. */
+/** The JSON-RPC answer of a POST: JSON on both lanes, or one SSE `message` event should a lane stream. */
 async function answerOf(response: Response): Promise<Record<string, unknown>> {
   const text = await response.text();
   if (!response.headers.get('Content-Type')?.includes('text/event-stream')) return JSON.parse(text) as Record<string, unknown>;
@@ -457,14 +457,15 @@ describe('/mcp HTTP layer', () => {
     expect(api.calls).toHaveLength(0);
   });
 
-  it('should answer a 2025 tools/call without initialize (stateless), with no session', async () => {
+  it('should answer a 2025 tools/call without initialize (stateless), with no session, in one JSON body', async () => {
     const response = await rawPost(
       JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
       { 'MCP-Protocol-Version': '2025-06-18' },
     );
     expect(response.status).toBe(200);
     expect(response.headers.get('mcp-session-id')).toBeNull();
-    const body = (await answerOf(response)) as { id: number; result: CallToolResult };
+    expect(response.headers.get('Content-Type')).toContain('application/json');
+    const body = (await response.json()) as { id: number; result: CallToolResult };
     expect(body.id).toBe(3);
     expect(body.result.structuredContent).toMatchObject({ claims: { sub: 'auth0|alice' } });
   });
@@ -482,6 +483,15 @@ describe('/mcp HTTP layer', () => {
     expect(answer.result.resultType).toBe('complete');
     expect(answer.result._meta['io.modelcontextprotocol/serverInfo']).toMatchObject({ name: 'mcp-auth0-oidc' });
     expect(answer.result.structuredContent).toMatchObject({ claims: { sub: 'auth0|alice' } });
+  });
+
+  it('should answer a 2025 batch in one JSON array, each answer under its own id', async () => {
+    const batch = [1, 2].map((id) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'whoami', arguments: {} } }));
+    const response = await rawPost(JSON.stringify(batch), { 'MCP-Protocol-Version': '2025-03-26' });
+    expect(response.status).toBe(200);
+    const answers = (await response.json()) as Array<{ id: number; result: CallToolResult }>;
+    expect(answers.map((answer) => answer.id).sort()).toEqual([1, 2]);
+    for (const answer of answers) expect(answer.result.structuredContent).toMatchObject({ claims: { sub: 'auth0|alice' } });
   });
 
   it('should refuse a client that does not accept JSON and SSE with 406', async () => {

@@ -1,0 +1,51 @@
+// One Streamable HTTP request on a fresh server: 2025-era POSTs on the JSON lane, the rest through agents' handler.
+import type { AuthInfo, McpServer } from '@modelcontextprotocol/server';
+import { isLegacyRequest } from '@modelcontextprotocol/server';
+import { createMcpHandler } from 'agents/mcp/server';
+import { answerLegacyRequestAsJson } from './legacy-json-lane.js';
+import { MAX_MCP_BODY_BYTES, type McpPost } from './request-body.js';
+
+/** agents' Host, Origin and CORS options, set by the Worker from its origin policy (src/mcp/origin-policy.ts). */
+export interface McpOriginOptions {
+  allowedHostnames: string[];
+  allowedOriginHostnames: string[];
+  corsOptions: { origin: string } | false;
+}
+
+export interface AnswerMcpRequestOptions {
+  /** The exact path served (agents answers 404 on any other). */
+  route: string;
+  /** The verified token; absent only where nothing is behind OAuth (the bench's control Worker). */
+  authInfo?: AuthInfo;
+  originOptions: McpOriginOptions;
+}
+
+/**
+ * A 2025-era POST (2025-11-25, 2025-06-18, 2025-03-26) goes to the JSON lane; everything else (2026-07-28, other
+ * methods, a body that is not JSON) through agents' handler, which also owns the errors. Host and Origin were
+ * checked by the Worker's entry for every MCP request, so on the JSON lane only agents' CORS header is added.
+ */
+export async function answerMcpRequest(server: () => McpServer, post: McpPost, options: AnswerMcpRequestOptions): Promise<Response> {
+  const { request, parsedBody } = post;
+  const { route, originOptions } = options;
+  const auth = options.authInfo ? { authInfo: options.authInfo } : {};
+  const onRoute = request.method === 'POST' && new URL(request.url).pathname === route;
+  if (parsedBody !== undefined && onRoute && (await isLegacyRequest(request, parsedBody))) {
+    return withCorsHeader(await answerLegacyRequestAsJson(server(), request, { ...auth, parsedBody }), originOptions.corsOptions);
+  }
+  const handler = createMcpHandler(server, {
+    route,
+    maxRequestBodySize: MAX_MCP_BODY_BYTES,
+    ...originOptions,
+    onerror: (error) => console.error('mcp: request failed', error.name),
+  });
+  return handler.fetch(request, { ...auth, ...(parsedBody === undefined ? {} : { parsedBody }) });
+}
+
+/** The header agents' CORS adds to an answer for an allowed browser origin; `Vary` as the answer depends on it. */
+function withCorsHeader(response: Response, cors: McpOriginOptions['corsOptions']): Response {
+  if (cors === false) return response;
+  response.headers.set('Access-Control-Allow-Origin', cors.origin);
+  response.headers.append('Vary', 'Origin');
+  return response;
+}

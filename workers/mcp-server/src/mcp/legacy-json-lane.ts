@@ -1,0 +1,31 @@
+// 2025-era POSTs on /mcp and POST /sse answered with one JSON body instead of agents' SSE stream of one event.
+import { type AuthInfo, type McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { JsonRpcErrorCode, jsonRpcErrorResponse } from './json-rpc-error.js';
+
+/**
+ * Serves one 2025-era (2025-11-25, 2025-06-18, 2025-03-26) request on a fresh server, statelessly, and answers it
+ * `application/json`, which the Streamable HTTP transport allows for any request (clients must accept both).
+ *
+ * agents' 2025 lane answers every request as an SSE stream: piped through two more streams of its own, framed as
+ * events, and parsed back by the client. For these tools that stream could only ever carry the one result (they
+ * send no progress or log notifications, and a stateless server can make no requests of the client), so JSON
+ * answers the same thing with neither cost.
+ */
+export async function answerLegacyRequestAsJson(
+  server: McpServer,
+  request: Request,
+  options: { authInfo?: AuthInfo; parsedBody: unknown },
+): Promise<Response> {
+  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  try {
+    await server.connect(transport);
+    // With JSON responses the transport resolves only once every response of the request (or batch) is ready.
+    return await transport.handleRequest(request, options);
+  } catch (error) {
+    // As agents' lane answers a failure: a JSON-RPC internal error, nothing of the cause.
+    console.error('mcp: request failed', error instanceof Error ? error.name : 'unknown');
+    return jsonRpcErrorResponse(500, JsonRpcErrorCode.InternalError, 'Internal server error');
+  } finally {
+    await server.close().catch(() => {});
+  }
+}
