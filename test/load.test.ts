@@ -1,6 +1,6 @@
-// Load test of the local stack (part of `npm test`; alone: `npm run test:load`): 32 concurrent MCP sessions, each
-// with its own OAuth sign-in, making 100 tool calls each over /mcp; every answer is checked and alice's and bob's
-// todos must never mix.
+// Load test of the local stack: 32 concurrent MCP sessions, each with its own OAuth sign-in, making tool calls over
+// /mcp; every answer is checked and alice's and bob's todos must never mix. In `npm test` each session makes 25 calls
+// (the concurrency and the sign-ins are what it tests); `npm run test:load` makes 100 each (LOAD_CALLS_PER_SESSION).
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,11 +13,19 @@ import { startTestStack, type TestStack } from './support/start-test-stack.js';
 const ports = { mcp: 31888, api: 31889, idp: 31890 };
 
 const SESSIONS = 32;
-const CALLS_PER_SESSION = 100;
-/** One add-todo every ADD_EVERY calls (5 per session); the other calls are list-todos. */
-const ADD_EVERY = 20;
+const CALLS_PER_SESSION = callsPerSession(process.env.LOAD_CALLS_PER_SESSION);
+/** One add-todo every ADD_EVERY calls, starting with the first; the other calls are list-todos. */
+const ADD_EVERY = 5;
+const ADDS_PER_SESSION = Math.ceil(CALLS_PER_SESSION / ADD_EVERY);
 /** Generous bound for the whole run on a busy 2-core machine; the run's real duration is logged. */
 const LOAD_TIMEOUT_MS = 300_000;
+
+function callsPerSession(setting: string | undefined): number {
+  if (setting === undefined) return 25;
+  const calls = Number(setting);
+  if (!Number.isInteger(calls) || calls < 1) throw new Error(`LOAD_CALLS_PER_SESSION must be a positive integer, got "${setting}"`);
+  return calls;
+}
 
 interface Todo {
   id: string;
@@ -115,7 +123,7 @@ describe(`load: ${SESSIONS} concurrent MCP sessions`, () => {
       // In the end each user owns exactly what their sessions added, and nothing of the other user.
       for (const user of users) {
         const expected = sessions.filter((s) => s.user === user).flatMap((s) => s.added);
-        expect(expected).toHaveLength((SESSIONS / users.length) * (CALLS_PER_SESSION / ADD_EVERY));
+        expect(expected).toHaveLength((SESSIONS / users.length) * ADDS_PER_SESSION);
         const client = await connectMcp('streamable-http', stack.urls.mcp, new DriverOAuthProvider(localUser(stack, user)));
         try {
           const result = (await client.callTool({ name: 'list-todos', arguments: {} })) as CallToolResult;
