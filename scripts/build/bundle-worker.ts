@@ -87,6 +87,11 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
     throw error;
   }
 
+  return describeBuiltBundle(workerDir, outDir, configPath);
+}
+
+/** Describe the built files in `outDir` (wrangler's layout): entry module, hash and size of what would be uploaded. */
+export async function describeBuiltBundle(workerDir: string, outDir: string, configPath: string): Promise<WorkerBundle> {
   const files = await listUploadedFiles(outDir);
   const mainModule = await pickMainModule(configPath, files);
   const hash = createHash('sha256');
