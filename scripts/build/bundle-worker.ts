@@ -1,10 +1,10 @@
-// Builds a Worker exactly as `wrangler deploy` would (via `wrangler deploy --dry-run --outdir`), for Pulumi and the local stack.
+// Builds a Worker exactly as `wrangler deploy` would (via `wrangler deploy --dry-run --outdir`): the authority, for Pulumi and the bench.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { findToolRoot, type RunWranglerOptions, runWrangler, WranglerError } from './run-wrangler.js';
+import { findToolRoot, runWrangler, WranglerError } from './run-wrangler.js';
 
 /** A built Worker: the files wrangler would upload, and a content hash that drives updates. */
 export interface WorkerBundle {
@@ -35,8 +35,6 @@ export interface BundleWorkerOptions {
    * file would change the hash). Default: `<repo>/.bundles/<folder name of workerDir>`.
    */
   outDir?: string;
-  /** Passed to the wrangler process (a preload module and its environment; a hook for when it is spawned). */
-  wrangler?: RunWranglerOptions;
 }
 
 /** Raised when wrangler cannot build the Worker; `message` carries wrangler's own error output. */
@@ -73,7 +71,7 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
   await mkdir(path.dirname(outDir), { recursive: true });
   const buildDir = await mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}-build-`));
   try {
-    await runWrangler(toolRoot, ['deploy', '--dry-run', '--outdir', buildDir, '--config', configPath], workerDir, options.wrangler).catch(
+    await runWrangler(toolRoot, ['deploy', '--dry-run', '--outdir', buildDir, '--config', configPath], workerDir).catch(
       (error: unknown) => {
         throw error instanceof WranglerError
           ? new WorkerBundleError(`wrangler could not build the Worker in ${workerDir}:\n${error.message}`, { cause: error })
@@ -87,6 +85,11 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
     throw error;
   }
 
+  return describeBuiltBundle(workerDir, outDir, configPath);
+}
+
+/** Describe the built files in `outDir` (wrangler's layout): entry module, hash and size of what would be uploaded. */
+export async function describeBuiltBundle(workerDir: string, outDir: string, configPath: string): Promise<WorkerBundle> {
   const files = await listUploadedFiles(outDir);
   const mainModule = await pickMainModule(configPath, files);
   const hash = createHash('sha256');

@@ -10,7 +10,7 @@ export class WranglerError extends Error {
 }
 
 // Plain output for logs and error messages: no colours.
-const PLAIN_OUTPUT = { FORCE_COLOR: '0', NO_COLOR: '1' };
+export const PLAIN_OUTPUT = { FORCE_COLOR: '0', NO_COLOR: '1' };
 
 /** The folder whose node_modules holds the pinned wrangler: searched upwards from each start folder. */
 export function findToolRoot(startDirs: readonly string[]): string {
@@ -27,30 +27,26 @@ export function findToolRoot(startDirs: readonly string[]): string {
 }
 
 export interface RunWranglerOptions {
-  /**
-   * A CommonJS module the wrangler process loads before wrangler (`node --require`). The local stack uses one to
-   * read the Worker's config with the wrangler already loaded for the build, instead of loading it a second time.
-   */
-  preload?: string;
-  /** More environment for the wrangler process (e.g. what the preload module reads). */
+  /** More environment for the wrangler process. */
   env?: Record<string, string>;
-  /** Called once the wrangler process is spawned (to start other work only after it, on a busy machine). */
-  onSpawn?: () => void;
+}
+
+/** The Node that runs wrangler: it needs Node >= 22, so the repo pins a Node 22 as a devDependency for older hosts. */
+export function wranglerNode(toolRoot: string): string {
+  const pinnedNode = path.join(toolRoot, 'node_modules', '.bin', 'node');
+  return existsSync(pinnedNode) ? pinnedNode : process.execPath;
 }
 
 /** Run the pinned wrangler offline in `cwd`; resolves with its stdout, rejects with its stderr as the message. */
 export function runWrangler(toolRoot: string, args: string[], cwd: string, options: RunWranglerOptions = {}): Promise<string> {
-  // wrangler needs Node >= 22; the repo pins a Node 22 as a devDependency for hosts whose system Node is older.
-  const pinnedNode = path.join(toolRoot, 'node_modules', '.bin', 'node');
-  const node = existsSync(pinnedNode) ? pinnedNode : process.execPath;
+  const node = wranglerNode(toolRoot);
   // wrangler's bin (bin/wrangler.js) only checks the Node version and re-spawns this file with --no-warnings; running
   // it directly is the same wrangler, one Node start-up fewer.
   const wranglerCli = path.join(toolRoot, 'node_modules', 'wrangler', 'wrangler-dist', 'cli.js');
-  const nodeArgs = ['--no-warnings', ...(options.preload ? ['--require', options.preload] : [])];
   return new Promise((resolve, reject) => {
     execFile(
       node,
-      [...nodeArgs, wranglerCli, ...args],
+      ['--no-warnings', wranglerCli, ...args],
       {
         cwd,
         env: { ...process.env, ...wranglerOfflineEnv, ...PLAIN_OUTPUT, ...options.env },
@@ -64,7 +60,6 @@ export function runWrangler(toolRoot: string, args: string[], cwd: string, optio
         reject(new WranglerError(detail, { cause: error }));
       },
     );
-    options.onSpawn?.();
   });
 }
 

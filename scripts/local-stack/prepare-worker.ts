@@ -1,13 +1,17 @@
 // Turns a Worker folder into what Miniflare needs (bundle, bindings, D1 migrations), cached by a hash of its sources.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V4WorkerOptionsShape } from 'miniflare';
-import { bundleWorker, type WorkerBundle } from '../build/bundle-worker.js';
+import type { WorkerBundle } from '../build/bundle-worker.js';
+import { esbuildWorker } from '../build/esbuild-worker.js';
+import { findToolRoot, PLAIN_OUTPUT, wranglerNode } from '../build/run-wrangler.js';
+import { wranglerOfflineEnv } from '../build/wrangler-offline-env.js';
 import { hashSourceTree } from './hash-source-tree.js';
 
-const describePreload = fileURLToPath(new URL('./describe-worker-preload.cjs', import.meta.url));
+const describeScript = fileURLToPath(new URL('./describe-workers.cjs', import.meta.url));
 
 /** Miniflare options derived from wrangler.jsonc, without the code (which comes from the bundle). */
 export type SourcelessWorkerOptions = V4WorkerOptionsShape;
@@ -42,7 +46,16 @@ export interface PrepareWorkerOptions {
   cacheDir: string;
   /** Repository root: its `system/` and lockfile are inputs of every Worker build. */
   repoRoot: string;
-  /** Called when wrangler starts building (not on a cache hit): the caller can start other work then. */
+}
+
+export interface PrepareWorkersOptions {
+  workers: ReadonlyArray<{ workerDir: string; cacheDir: string }>;
+  repoRoot: string;
+  /**
+   * Called on a cache miss once the esbuild builds are done and the wrangler process that describes the Workers is
+   * still running (its ~1.5 s of CPU are the longest part); not called when every Worker comes from the cache. The
+   * caller can start other work then, so on 2 cores it overlaps with wrangler instead of slowing the builds.
+   */
   onBuildStart?: () => void;
 }
 
@@ -60,57 +73,83 @@ interface CachedWorker {
 
 /** Bundle the Worker and derive its Miniflare options, or reuse the cached result when its sources are unchanged. */
 export async function prepareWorker(options: PrepareWorkerOptions): Promise<PreparedWorker> {
-  const workerDir = path.resolve(options.workerDir);
-  const sourceKey = await hashSourceTree({
-    dirs: [workerDir, path.join(options.repoRoot, 'system')],
-    files: [path.join(options.repoRoot, 'package-lock.json')],
-    salt: CACHE_FORMAT,
-  });
-  const metaPath = path.join(options.cacheDir, 'worker.json');
-  const outDir = path.join(options.cacheDir, 'bundle');
+  const [prepared] = await prepareWorkers({ workers: [options], repoRoot: options.repoRoot });
+  return prepared as PreparedWorker;
+}
 
-  const cached = await readCache(metaPath);
-  if (cached && cached.sourceKey === sourceKey && existsSync(path.join(outDir, cached.bundle.mainModule))) {
-    return {
-      name: cached.name,
-      workerDir,
-      bundle: { ...cached.bundle, workerDir, outDir, mainPath: path.join(outDir, cached.bundle.mainModule) },
-      workerOptions: cached.workerOptions,
-      d1: cached.d1,
-      fromCache: true,
-    };
+/**
+ * prepareWorker for several Workers at once, in the given order. On a cache miss the bundles come from esbuild in
+ * this process (esbuild-worker.ts: the bytes `wrangler deploy` would build) while one wrangler process, for all
+ * missing Workers together, says how to run them (describe-workers.cjs): wrangler is loaded once, not per Worker.
+ */
+export async function prepareWorkers(options: PrepareWorkersOptions): Promise<PreparedWorker[]> {
+  const lookups = await Promise.all(
+    options.workers.map(async (w) => {
+      const workerDir = path.resolve(w.workerDir);
+      const sourceKey = await hashSourceTree({
+        dirs: [workerDir, path.join(options.repoRoot, 'system')],
+        files: [path.join(options.repoRoot, 'package-lock.json')],
+        salt: CACHE_FORMAT,
+      });
+      const metaPath = path.join(w.cacheDir, 'worker.json');
+      const outDir = path.join(w.cacheDir, 'bundle');
+      const cached = await readCache(metaPath);
+      const hit = cached && cached.sourceKey === sourceKey && existsSync(path.join(outDir, cached.bundle.mainModule)) ? cached : undefined;
+      return { workerDir, cacheDir: w.cacheDir, sourceKey, metaPath, outDir, hit };
+    }),
+  );
+  const misses = lookups.filter((l) => !l.hit);
+  for (const miss of misses) {
+    // Drop the stale record first so a crash mid-build cannot leave a key pointing at old files.
+    await rm(miss.metaPath, { force: true });
+    await mkdir(miss.cacheDir, { recursive: true });
   }
+  const described =
+    misses.length === 0
+      ? Promise.resolve<DerivedWorker[]>([])
+      : describeWorkers(
+          options.repoRoot,
+          misses.map((m) => m.workerDir),
+          misses[0]?.cacheDir as string,
+        );
+  const bundles = misses.map((m) => esbuildWorker({ workerDir: m.workerDir, outDir: m.outDir }));
+  // esbuild runs its plugins (the unenv polyfill resolution) on this thread: let it finish before the caller loads
+  // more code here; the wrangler process keeps the other core busy meanwhile.
+  if (misses.length > 0) void Promise.allSettled(bundles).then(() => options.onBuildStart?.());
+  // Let every build finish before failing, so none is left writing into a cache folder.
+  for (const result of await Promise.allSettled<unknown>([described, ...bundles])) {
+    if (result.status === 'rejected') throw result.reason;
+  }
+  const descriptions = await described;
+  const builtBundles = await Promise.all(bundles);
 
-  // Cache miss: drop the stale record first so a crash mid-build cannot leave a key pointing at old files.
-  await rm(metaPath, { force: true });
-  await mkdir(options.cacheDir, { recursive: true });
-  const describeOut = path.join(options.cacheDir, `describe-${process.pid}.json`);
-  let derived: DerivedWorker;
-  let bundle: WorkerBundle;
-  try {
-    bundle = await bundleWorker({
-      workerDir,
-      outDir,
-      wrangler: {
-        preload: describePreload,
-        env: { LOCAL_STACK_DESCRIBE_CONFIG: path.join(workerDir, 'wrangler.jsonc'), LOCAL_STACK_DESCRIBE_OUT: describeOut },
-        ...(options.onBuildStart ? { onSpawn: options.onBuildStart } : {}),
-      },
-    });
-    derived = await readDescription(describeOut);
-  } finally {
-    await rm(describeOut, { force: true });
-  }
-  const record: CachedWorker = {
-    format: CACHE_FORMAT,
-    sourceKey,
-    name: derived.name,
-    bundle: { mainModule: bundle.mainModule, sha256: bundle.sha256, sizeBytes: bundle.sizeBytes, files: bundle.files },
-    workerOptions: derived.workerOptions,
-    d1: derived.d1,
-  };
-  await writeFile(metaPath, `${JSON.stringify(record, null, 2)}\n`);
-  return { name: derived.name, workerDir, bundle, workerOptions: derived.workerOptions, d1: derived.d1, fromCache: false };
+  return Promise.all(
+    lookups.map(async (l) => {
+      if (l.hit) {
+        return {
+          name: l.hit.name,
+          workerDir: l.workerDir,
+          bundle: { ...l.hit.bundle, workerDir: l.workerDir, outDir: l.outDir, mainPath: path.join(l.outDir, l.hit.bundle.mainModule) },
+          workerOptions: l.hit.workerOptions,
+          d1: l.hit.d1,
+          fromCache: true,
+        };
+      }
+      const index = misses.indexOf(l);
+      const derived = descriptions[index] as DerivedWorker;
+      const bundle = builtBundles[index] as WorkerBundle;
+      const record: CachedWorker = {
+        format: CACHE_FORMAT,
+        sourceKey: l.sourceKey,
+        name: derived.name,
+        bundle: { mainModule: bundle.mainModule, sha256: bundle.sha256, sizeBytes: bundle.sizeBytes, files: bundle.files },
+        workerOptions: derived.workerOptions,
+        d1: derived.d1,
+      };
+      await writeFile(l.metaPath, `${JSON.stringify(record, null, 2)}\n`);
+      return { name: derived.name, workerDir: l.workerDir, bundle, workerOptions: derived.workerOptions, d1: derived.d1, fromCache: false };
+    }),
+  );
 }
 
 async function readCache(metaPath: string): Promise<CachedWorker | undefined> {
@@ -129,17 +168,31 @@ interface DerivedWorker {
 }
 
 /**
- * How wrangler itself would run this Worker locally (bindings, Durable Objects, KV, D1, compatibility), so the local
- * stack never retypes wrangler.jsonc: written by describe-worker-preload.cjs inside the wrangler process that built the
- * bundle, which saves loading wrangler (~2 s of CPU) once more here.
+ * How wrangler itself would run each Worker locally (bindings, Durable Objects, KV, D1, compatibility), so the local
+ * stack never retypes wrangler.jsonc: asked of one wrangler process for all the Workers (describe-workers.cjs).
  */
-async function readDescription(file: string): Promise<DerivedWorker> {
-  let result: ({ ok: true } & DerivedWorker) | { ok: false; error: string };
+async function describeWorkers(repoRoot: string, workerDirs: string[], scratchDir: string): Promise<DerivedWorker[]> {
+  const toolRoot = findToolRoot([repoRoot]);
+  const outFile = path.join(scratchDir, `describe-${process.pid}.json`);
+  const configs = workerDirs.map((dir) => path.join(dir, 'wrangler.jsonc'));
   try {
-    result = JSON.parse(await readFile(file, 'utf8')) as typeof result;
-  } catch (error) {
-    throw new Error(`wrangler built the Worker but did not describe it (${file}): ${(error as Error).message}`, { cause: error });
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        wranglerNode(toolRoot),
+        ['--no-warnings', describeScript, outFile, ...configs],
+        { cwd: repoRoot, env: { ...process.env, ...wranglerOfflineEnv, ...PLAIN_OUTPUT }, timeout: 120_000 },
+        (error, _stdout, stderr) =>
+          error
+            ? reject(new Error(`wrangler could not describe the Workers: ${String(stderr).trim() || error.message}`, { cause: error }))
+            : resolve(),
+      );
+    });
+    const results = JSON.parse(await readFile(outFile, 'utf8')) as Array<({ ok: true } & DerivedWorker) | { ok: false; error: string }>;
+    return results.map((result, i) => {
+      if (!result.ok) throw new Error(`wrangler could not read ${configs[i]}: ${result.error}`);
+      return { name: result.name, workerOptions: result.workerOptions, d1: result.d1 };
+    });
+  } finally {
+    await rm(outFile, { force: true });
   }
-  if (!result.ok) throw new Error(`wrangler could not read the Worker's config: ${result.error}`);
-  return { name: result.name, workerOptions: result.workerOptions, d1: result.d1 };
 }

@@ -54,31 +54,6 @@ describe('bundleWorker', () => {
     expect(await readFile(bundle.mainPath)).toEqual(await readFile(path.join(theirs, 'index.js')));
   });
 
-  it("should build the same bytes with the local stack's preload in the wrangler process, which describes the Worker", async () => {
-    // The local stack reads wrangler's view of the config inside the build's own process (describe-worker-preload.cjs).
-    const describeOut = path.join(scratch, 'describe.json');
-    const bundle = await bundleWorker({
-      workerDir: todosApiDir,
-      outDir: path.join(scratch, 'out-preload'),
-      wrangler: {
-        preload: path.join(repoRoot, 'scripts', 'local-stack', 'describe-worker-preload.cjs'),
-        env: { LOCAL_STACK_DESCRIBE_CONFIG: path.join(todosApiDir, 'wrangler.jsonc'), LOCAL_STACK_DESCRIBE_OUT: describeOut },
-      },
-    });
-    // The first test left a separate `wrangler deploy --dry-run` build in out-wrangler.
-    expect(await readFile(bundle.mainPath)).toEqual(await readFile(path.join(scratch, 'out-wrangler', 'index.js')));
-    const description = JSON.parse(await readFile(describeOut, 'utf8')) as {
-      ok: boolean;
-      name: string;
-      workerOptions: { compatibilityDate?: string; d1Databases?: unknown };
-      d1: Array<{ binding: string; migrations: Array<{ name: string; statements: string[] }> }>;
-    };
-    expect(description.ok).toBe(true);
-    expect(description.name).toBe('todos-api');
-    expect(description.workerOptions.compatibilityDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    expect(description.d1[0]?.migrations[0]?.statements.length).toBeGreaterThan(0);
-  });
-
   it('should keep the hash of an unchanged tree, wherever it is written, and change it when the source changes', async () => {
     const first = await bundleWorker({ workerDir: copyDir, outDir: path.join(scratch, 'out-copy') });
     const again = await bundleWorker({ workerDir: copyDir, outDir: path.join(scratch, 'elsewhere', 'out-copy') });
