@@ -8,7 +8,7 @@ export default defineConfig({
     environment: 'node',
     // Repository root, so paths resolve as they do for `npm run`.
     root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['scripts/test/**/*.test.ts', 'scripts/build/test/**/*.test.ts'],
+    include: ['scripts/test/**/*.test.ts', 'scripts/build/test/**/*.test.ts', 'scripts/local-stack/test/**/*.test.ts'],
     testTimeout: 60_000,
   },
 });

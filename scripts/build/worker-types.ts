@@ -1,6 +1,10 @@
-// Generates (or, with --check, verifies) each Worker's `Env` type from its wrangler.jsonc: `npm run types` / `types:check`.
+// Generates (or, with --check, verifies) what is derived from each Worker's wrangler.jsonc: its `Env` type and wrangler's
+// description for the local stack (local-worker.generated.json): `npm run types` / `types:check`.
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeWorkers } from '../local-stack/prepare-worker.js';
+import { DESCRIPTION_FILE, descriptionKey, writeDescription } from '../local-stack/worker-description.js';
 import { runWrangler, WranglerError } from './run-wrangler.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,12 +30,28 @@ async function workerTypes(check: boolean): Promise<void> {
     );
     console.log(`${check ? 'up to date' : 'written'}: ${dir}/worker-configuration.d.ts`);
   }
+  await workerDescriptions(check);
+}
+
+/** One wrangler process describes every Worker, from the repository root so the files hold no absolute path. */
+async function workerDescriptions(check: boolean): Promise<void> {
+  const descriptions = await describeWorkers(repoRoot, WORKER_DIRS, os.tmpdir());
+  const stale: string[] = [];
+  for (const [i, dir] of WORKER_DIRS.entries()) {
+    const key = await descriptionKey(repoRoot, path.join(repoRoot, dir));
+    const description = descriptions[i];
+    if (!description) throw new Error(`wrangler did not describe ${dir}`);
+    const current = await writeDescription(path.join(repoRoot, dir), description, key, check);
+    if (!current) stale.push(`${dir}/${DESCRIPTION_FILE}`);
+    else console.log(`${check ? 'up to date' : 'written'}: ${dir}/${DESCRIPTION_FILE}`);
+  }
+  if (stale.length > 0) throw new WranglerError(`out of date: ${stale.join(', ')}`);
 }
 
 try {
   await workerTypes(process.argv.includes('--check'));
 } catch (error) {
   if (!(error instanceof WranglerError)) throw error;
-  console.error(`${error.message}\nRun \`npm run types\` to regenerate the Worker Env types from wrangler.jsonc.`);
+  console.error(`${error.message}\nRun \`npm run types\` to regenerate the Worker Env types and local descriptions from wrangler.jsonc.`);
   process.exitCode = 1;
 }

@@ -10,6 +10,7 @@ import { esbuildWorker } from '../build/esbuild-worker.js';
 import { findToolRoot, PLAIN_OUTPUT, wranglerNode } from '../build/run-wrangler.js';
 import { wranglerOfflineEnv } from '../build/wrangler-offline-env.js';
 import { hashSourceTree } from './hash-source-tree.js';
+import { committedDescription, descriptionKey, type WorkerDescription } from './worker-description.js';
 
 const describeScript = fileURLToPath(new URL('./describe-workers.cjs', import.meta.url));
 
@@ -52,8 +53,8 @@ export interface PrepareWorkersOptions {
   workers: ReadonlyArray<{ workerDir: string; cacheDir: string }>;
   repoRoot: string;
   /**
-   * Called on a cache miss once the esbuild builds are done and the wrangler process that describes the Workers is
-   * still running (its ~1.5 s of CPU are the longest part); not called when every Worker comes from the cache. The
+   * Called on a cache miss once the esbuild builds are done, while a wrangler process may still describe the Workers
+   * whose committed description is stale (its ~1.5 s of CPU); not called when every Worker comes from the cache. The
    * caller can start other work then, so on 2 cores it overlaps with wrangler instead of slowing the builds.
    */
   onBuildStart?: () => void;
@@ -104,14 +105,21 @@ export async function prepareWorkers(options: PrepareWorkersOptions): Promise<Pr
     await rm(miss.metaPath, { force: true });
     await mkdir(miss.cacheDir, { recursive: true });
   }
-  const described =
-    misses.length === 0
-      ? Promise.resolve<DerivedWorker[]>([])
+  // wrangler's description comes from the committed file when it was made from these very inputs (the usual case,
+  // checked by `npm run types:check`); only the others are asked of wrangler, all in one process.
+  const committed = await Promise.all(
+    misses.map(async (m) => committedDescription(options.repoRoot, m.workerDir, await descriptionKey(options.repoRoot, m.workerDir))),
+  );
+  const toDescribe = misses.filter((_, i) => committed[i] === undefined);
+  const described: Promise<WorkerDescription[]> = (
+    toDescribe.length === 0
+      ? Promise.resolve<WorkerDescription[]>([])
       : describeWorkers(
           options.repoRoot,
-          misses.map((m) => m.workerDir),
-          misses[0]?.cacheDir as string,
-        );
+          toDescribe.map((m) => m.workerDir),
+          toDescribe[0]?.cacheDir as string,
+        )
+  ).then((fresh) => misses.map((m, i) => committed[i] ?? (fresh[toDescribe.indexOf(m)] as WorkerDescription)));
   const bundles = misses.map((m) => esbuildWorker({ workerDir: m.workerDir, outDir: m.outDir }));
   // esbuild runs its plugins (the unenv polyfill resolution) on this thread: let it finish before the caller loads
   // more code here; the wrangler process keeps the other core busy meanwhile.
@@ -136,7 +144,7 @@ export async function prepareWorkers(options: PrepareWorkersOptions): Promise<Pr
         };
       }
       const index = misses.indexOf(l);
-      const derived = descriptions[index] as DerivedWorker;
+      const derived = descriptions[index] as WorkerDescription;
       const bundle = builtBundles[index] as WorkerBundle;
       const record: CachedWorker = {
         format: CACHE_FORMAT,
@@ -161,17 +169,11 @@ async function readCache(metaPath: string): Promise<CachedWorker | undefined> {
   }
 }
 
-interface DerivedWorker {
-  name: string;
-  workerOptions: SourcelessWorkerOptions;
-  d1: D1MigrationPlan[];
-}
-
 /**
  * How wrangler itself would run each Worker locally (bindings, Durable Objects, KV, D1, compatibility), so the local
  * stack never retypes wrangler.jsonc: asked of one wrangler process for all the Workers (describe-workers.cjs).
  */
-async function describeWorkers(repoRoot: string, workerDirs: string[], scratchDir: string): Promise<DerivedWorker[]> {
+export async function describeWorkers(repoRoot: string, workerDirs: string[], scratchDir: string): Promise<WorkerDescription[]> {
   const toolRoot = findToolRoot([repoRoot]);
   const outFile = path.join(scratchDir, `describe-${process.pid}.json`);
   const configs = workerDirs.map((dir) => path.join(dir, 'wrangler.jsonc'));
@@ -187,7 +189,7 @@ async function describeWorkers(repoRoot: string, workerDirs: string[], scratchDi
             : resolve(),
       );
     });
-    const results = JSON.parse(await readFile(outFile, 'utf8')) as Array<({ ok: true } & DerivedWorker) | { ok: false; error: string }>;
+    const results = JSON.parse(await readFile(outFile, 'utf8')) as Array<({ ok: true } & WorkerDescription) | { ok: false; error: string }>;
     return results.map((result, i) => {
       if (!result.ok) throw new Error(`wrangler could not read ${configs[i]}: ${result.error}`);
       return { name: result.name, workerOptions: result.workerOptions, d1: result.d1 };

@@ -15,6 +15,7 @@ import {
   todosApi,
 } from '../../system/system.js';
 import type { WorkerBundle } from '../build/bundle-worker.js';
+import { loadOrCreateLocalIdpState } from '../local-idp/local-idp-state.js';
 import type { LocalIdp } from '../local-idp/start-local-idp.js';
 import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
 import { discoverWorkers } from './discover-workers.js';
@@ -130,10 +131,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    // On a cache miss the Workers are bundled by esbuild in this process and described by one wrangler process
-    // (~1.5 s of CPU). This process loads and starts the IdP and loads Miniflare only once esbuild is done, so on 2
-    // cores that work overlaps with wrangler instead of slowing the builds. The IdP is recorded as soon as it is up
-    // so a failed build still closes it.
+    // On a cache miss the Workers are bundled by esbuild in this process (its plugins run on this thread), described
+    // by their committed local-worker.generated.json or else one wrangler process (~1.5 s of CPU). Miniflare is loaded
+    // only once esbuild is done, and the IdP only once workerd is booting: module loading would otherwise stall the
+    // builds. The IdP is recorded as soon as it is up so a failure still closes it.
     let buildsDone: () => void = () => {};
     const bundled = new Promise<void>((resolve) => (buildsDone = resolve));
     const preparing = prepareWorkers({
@@ -148,18 +149,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         () => undefined,
       ),
     ]);
-    const idpStarting = loadLocalIdp()
-      .then(({ startLocalIdp }) => startLocalIdp(idpOptions))
-      .then((started) => (idp = started));
-    const [prepared, startedIdp, cookieEncryptionKey, miniflare] = await Promise.all([
+    // What the Workers need of the IdP (issuer, the MCP server's client credentials) is in its state file: read or
+    // created here, so workerd boots (its own process) while this process loads and starts the IdP itself.
+    const [prepared, idpState, cookieEncryptionKey, miniflare] = await Promise.all([
       preparing,
-      idpStarting,
+      loadOrCreateLocalIdpState(idpOptions.stateDir),
       loadCookieEncryptionKey(dataDir),
       loadMiniflare(),
-    ]).catch(async (error: unknown) => {
-      await idpStarting.catch(() => undefined); // let a pending start finish so cleanup() can close it
-      throw error;
-    });
+    ]);
+    const idpFacts = { issuer: urls.issuer, domain: new URL(urls.issuer).host, mcpApp: idpState.mcpApp };
     for (const w of prepared) {
       log(
         `[stack] ${w.name}: ${w.fromCache ? 'cached bundle' : 'built'} ${w.bundle.sha256.slice(0, 12)} (${formatKiB(w.bundle.sizeBytes)})`,
@@ -171,7 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       toMiniflareWorker(w, {
         port: portOfWorker[w.name] as number,
         vars: localWorkerVars(w.name, {
-          idp: startedIdp,
+          idp: idpFacts,
           urls,
           cookieEncryptionKey,
           userPermissions: options.userPermissions ?? defaultUserPermissions,
@@ -202,9 +200,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await mf.setOptions(miniflareOptions(failing));
     };
     mf = new miniflare.Miniflare(miniflareOptions(failing));
-    await mf.ready.catch((error: unknown) => {
-      throw new Error(`workerd could not start the Workers (${[...running].join(', ')}): ${(error as Error).message}`, { cause: error });
-    });
+    const idpStarting = loadLocalIdp()
+      .then(({ startLocalIdp }) => startLocalIdp(idpOptions))
+      .then((started) => (idp = started));
+    const [workerd] = await Promise.allSettled([
+      mf.ready.catch((error: unknown) => {
+        throw new Error(`workerd could not start the Workers (${[...running].join(', ')}): ${(error as Error).message}`, { cause: error });
+      }),
+      idpStarting,
+    ]);
+    if (workerd.status === 'rejected') throw workerd.reason;
+    await idpStarting;
 
     for (const w of prepared) {
       for (const plan of w.d1) {
