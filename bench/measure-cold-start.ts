@@ -5,7 +5,7 @@ import path from 'node:path';
 import { type BenchTarget, startBenchStack } from './bench-target.js';
 
 export interface StartTimes {
-  /** Empty bundle cache: wrangler builds every Worker. */
+  /** Empty bundle cache: every Worker is built (esbuild-worker.ts) and described (its committed description). */
   coldMs: number;
   /** Fresh state folder, bundles from the cache: what `npm run dev` costs after the first time. */
   warmMs: number;

@@ -255,7 +255,7 @@ export function renderMarkdown(r: BenchResults, notes: readonly string[]): strin
     '',
     ...(r.startup
       ? [
-          `- Stack ready (all ports answer), fresh state, **cold** bundle cache (wrangler builds): ${(r.startup.coldMs / 1000).toFixed(2)} s`,
+          `- Stack ready (all ports answer), fresh state, **cold** bundle cache (esbuild builds every Worker): ${(r.startup.coldMs / 1000).toFixed(2)} s`,
           `- Stack ready, fresh state, **warm** bundle cache: ${(r.startup.warmMs / 1000).toFixed(2)} s`,
         ]
       : ['- Not measured (`--use-running`).']),
