@@ -67,10 +67,7 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
     throw new TypeError(`outDir ${outDir} must not contain the Worker folder ${workerDir}`);
   }
 
-  // Build into a fresh sibling folder, then swap it in: a failed build leaves the previous bundle intact.
-  await mkdir(path.dirname(outDir), { recursive: true });
-  const buildDir = await mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}-build-`));
-  try {
+  await buildThenSwapIn(outDir, async (buildDir) => {
     await runWrangler(toolRoot, ['deploy', '--dry-run', '--outdir', buildDir, '--config', configPath], workerDir).catch(
       (error: unknown) => {
         throw error instanceof WranglerError
@@ -78,14 +75,26 @@ export async function bundleWorker(options: BundleWorkerOptions): Promise<Worker
           : error;
       },
     );
+  });
+
+  return describeBuiltBundle(workerDir, outDir, configPath);
+}
+
+/**
+ * Runs `build` into a fresh sibling folder of `outDir`, then swaps it in as `outDir`: a failed build leaves the previous
+ * bundle intact, and no stale file of an earlier build survives (it would change the hash).
+ */
+export async function buildThenSwapIn(outDir: string, build: (buildDir: string) => Promise<void>): Promise<void> {
+  await mkdir(path.dirname(outDir), { recursive: true });
+  const buildDir = await mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}-build-`));
+  try {
+    await build(buildDir);
     await rm(outDir, { recursive: true, force: true });
     await rename(buildDir, outDir);
   } catch (error) {
     await rm(buildDir, { recursive: true, force: true });
     throw error;
   }
-
-  return describeBuiltBundle(workerDir, outDir, configPath);
 }
 
 /** Describe the built files in `outDir` (wrangler's layout): entry module, hash and size of what would be uploaded. */

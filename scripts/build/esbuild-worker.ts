@@ -7,12 +7,12 @@
 // and its esbuild plugins): only the options and plugins that matter for this repository's Workers. Config fields that
 // would change the build and are not mirrored here are refused with a clear error instead of silently ignored.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { BuildOptions, Plugin, PluginBuild } from 'esbuild';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { describeBuiltBundle, type WorkerBundle, WorkerBundleError } from './bundle-worker.js';
+import { buildThenSwapIn, describeBuiltBundle, type WorkerBundle, WorkerBundleError } from './bundle-worker.js';
 import { findToolRoot } from './run-wrangler.js';
 
 export interface EsbuildWorkerOptions {
@@ -68,10 +68,8 @@ export async function esbuildWorker(options: EsbuildWorkerOptions): Promise<Work
   const toolRoot = findToolRoot([workerDir, process.cwd()]);
   const outDir = path.resolve(options.outDir);
   const entryFile = path.resolve(workerDir, config.main);
-  // Like bundleWorker: build into a sibling folder, then swap it in, so a failed build keeps the previous bundle.
-  await mkdir(path.dirname(outDir), { recursive: true });
-  const buildDir = await mkdtemp(path.join(path.dirname(outDir), `.${path.basename(outDir)}-build-`));
-  try {
+  // Like bundleWorker: a failed build keeps the previous bundle.
+  await buildThenSwapIn(outDir, async (buildDir) => {
     const esbuild = await import('esbuild');
     // Build into buildDir but name outDir as the source root, as wrangler names its --outdir (only the .map shows it).
     const buildOptions = await deployBuildOptions({
@@ -89,12 +87,7 @@ export async function esbuildWorker(options: EsbuildWorkerOptions): Promise<Work
     if (result.errors.length > 0) {
       throw new WorkerBundleError(`esbuild could not build the Worker in ${workerDir}:\n${result.errors.map((e) => e.text).join('\n')}`);
     }
-    await rm(outDir, { recursive: true, force: true });
-    await rename(buildDir, outDir);
-  } catch (error) {
-    await rm(buildDir, { recursive: true, force: true });
-    throw error;
-  }
+  });
   return describeBuiltBundle(workerDir, outDir, configPath);
 }
 

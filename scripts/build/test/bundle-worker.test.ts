@@ -1,14 +1,9 @@
-// Tests for bundleWorker: same artifact as `wrangler deploy --dry-run`, and a hash that follows the sources.
-import { execFile } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorker, WorkerBundleError } from '../bundle-worker.js';
-import { wranglerOfflineEnv } from '../wrangler-offline-env.js';
+import { repoRoot, wranglerDryRun, writeScratchWorker } from './support/build-fixtures.js';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const todosApiDir = path.join(repoRoot, 'workers', 'todos-api');
 
 // Copies live inside the repo so the Worker resolves its npm imports and ../../system like the original.
@@ -31,19 +26,7 @@ describe('bundleWorker', () => {
   it('should produce the same main module as a separate `wrangler deploy --dry-run`', async () => {
     const bundle = await bundleWorker({ workerDir: todosApiDir, outDir: path.join(scratch, 'out-ours') });
     const theirs = path.join(scratch, 'out-wrangler');
-    await promisify(execFile)(
-      path.join(repoRoot, 'node_modules', '.bin', 'node'),
-      [
-        path.join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js'),
-        'deploy',
-        '--dry-run',
-        '--outdir',
-        theirs,
-        '--config',
-        path.join(todosApiDir, 'wrangler.jsonc'),
-      ],
-      { cwd: todosApiDir, env: { ...process.env, ...wranglerOfflineEnv } },
-    );
+    await wranglerDryRun(todosApiDir, theirs);
 
     expect(bundle.mainModule).toBe('index.js');
     expect(bundle.mainPath).toBe(path.join(bundle.outDir, 'index.js'));
@@ -68,13 +51,7 @@ describe('bundleWorker', () => {
   });
 
   it("should fail with wrangler's error message when the source does not compile", async () => {
-    const broken = path.join(scratch, 'workers', 'broken');
-    await mkdir(path.join(broken, 'src'), { recursive: true });
-    await writeFile(
-      path.join(broken, 'wrangler.jsonc'),
-      '{ "name": "broken", "main": "src/index.ts", "compatibility_date": "2026-11-01" }\n',
-    );
-    await writeFile(path.join(broken, 'src', 'index.ts'), 'export default {{ oops\n');
+    const broken = await writeScratchWorker(path.join(scratch, 'workers'), 'broken', { 'index.ts': 'export default {{ oops\n' });
     const failure = bundleWorker({ workerDir: broken, outDir: path.join(scratch, 'out-broken') });
     await expect(failure).rejects.toBeInstanceOf(WorkerBundleError);
     await expect(failure).rejects.toThrow(/Build failed[\s\S]*src\/index\.ts/);
