@@ -6,11 +6,11 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { CookieJar, followLoginFlow } from './browserless-mcp-login.js';
+import { StoredOAuthClient } from './stored-oauth-client.js';
 
 /** Where the MCP client "listens" for the authorization response; never requested, the driver stops there. */
 export const clientRedirectUri = 'http://127.0.0.1:53682/oauth/callback';
 
-/** An in-memory MCP OAuth client: what Claude Desktop or mcp-remote keep on disk, kept in fields here. */
 /** What the e2e MCP clients register: a public client (PKCE, no secret) with the driver's redirect URI. */
 export function publicClientMetadata(clientName: string) {
   return {
@@ -22,41 +22,23 @@ export function publicClientMetadata(clientName: string) {
   };
 }
 
-export class DriverOAuthProvider implements OAuthClientProvider {
-  #client: OAuthClientInformationMixed | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
+/** The v1 SDK's OAuth client for e2e: stored in memory, its "browser" being the login driver (consent page + IdP login). */
+export class DriverOAuthProvider extends StoredOAuthClient<OAuthClientInformationMixed, OAuthTokens> implements OAuthClientProvider {
   /** The `code` the last authorization produced (read by connectMcp to finish the flow). */
   authorizationCode: string | undefined;
   /** Every authorization URL the SDK sent the "browser" to. */
   readonly authorizationUrls: URL[] = [];
   readonly jar = new CookieJar();
 
-  constructor(private readonly user: { username: string; password: string }) {}
+  constructor(private readonly user: { username: string; password: string }) {
+    super();
+  }
 
   get redirectUrl(): string {
     return clientRedirectUri;
   }
   get clientMetadata(): OAuthClientMetadata {
     return publicClientMetadata('e2e MCP client');
-  }
-  clientInformation(): OAuthClientInformationMixed | undefined {
-    return this.#client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed): void {
-    this.#client = info;
-  }
-  tokens(): OAuthTokens | undefined {
-    return this.#tokens;
-  }
-  saveTokens(tokens: OAuthTokens): void {
-    this.#tokens = tokens;
-  }
-  saveCodeVerifier(verifier: string): void {
-    this.#verifier = verifier;
-  }
-  codeVerifier(): string {
-    return this.#verifier;
   }
   async redirectToAuthorization(url: URL): Promise<void> {
     this.authorizationUrls.push(url);

@@ -13,43 +13,25 @@ import {
 } from '@modelcontextprotocol/client';
 import { CookieJar, followLoginFlow } from './browserless-mcp-login.js';
 import { clientRedirectUri, publicClientMetadata } from './mcp-oauth-driver.js';
+import { StoredOAuthClient } from './stored-oauth-client.js';
 
 /** The v2 SDK's OAuth client, its "browser" being the browserless login driver (consent page + IdP login form). */
-export class V2DriverProvider implements OAuthClientProvider {
-  #client: OAuthClientInformationMixed | undefined;
-  #tokens: OAuthTokens | undefined;
-  #verifier = '';
+export class V2DriverProvider extends StoredOAuthClient<OAuthClientInformationMixed, OAuthTokens> implements OAuthClientProvider {
   #discovery: OAuthDiscoveryState | undefined;
   readonly jar = new CookieJar();
   readonly authorizationUrls: URL[] = [];
   /** The query of the last redirect back to the client (code, state, iss). */
   callback: URLSearchParams | undefined;
 
-  constructor(private readonly user: { username: string; password: string }) {}
+  constructor(private readonly user: { username: string; password: string }) {
+    super();
+  }
 
   get redirectUrl(): string {
     return clientRedirectUri;
   }
   get clientMetadata(): OAuthClientMetadata {
     return publicClientMetadata('e2e MCP v2 client');
-  }
-  clientInformation() {
-    return this.#client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed): void {
-    this.#client = info;
-  }
-  tokens() {
-    return this.#tokens;
-  }
-  saveTokens(tokens: OAuthTokens): void {
-    this.#tokens = tokens;
-  }
-  saveCodeVerifier(verifier: string): void {
-    this.#verifier = verifier;
-  }
-  codeVerifier(): string {
-    return this.#verifier;
   }
   discoveryState() {
     return this.#discovery;
