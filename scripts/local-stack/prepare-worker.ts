@@ -57,7 +57,7 @@ export interface PrepareWorkersOptions {
    * whose committed description is stale (its ~1.5 s of CPU); not called when every Worker comes from the cache. The
    * caller can start other work then, so on 2 cores it overlaps with wrangler instead of slowing the builds.
    */
-  onBuildStart?: () => void;
+  onBundled?: () => void;
 }
 
 // Bump when the cached shape changes so old caches are rebuilt rather than misread.
@@ -123,7 +123,7 @@ export async function prepareWorkers(options: PrepareWorkersOptions): Promise<Pr
   const bundles = misses.map((m) => esbuildWorker({ workerDir: m.workerDir, outDir: m.outDir }));
   // esbuild runs its plugins (the unenv polyfill resolution) on this thread: let it finish before the caller loads
   // more code here; the wrangler process keeps the other core busy meanwhile.
-  if (misses.length > 0) void Promise.allSettled(bundles).then(() => options.onBuildStart?.());
+  if (misses.length > 0) void Promise.allSettled(bundles).then(() => options.onBundled?.());
   // Let every build finish before failing, so none is left writing into a cache folder.
   for (const result of await Promise.allSettled<unknown>([described, ...bundles])) {
     if (result.status === 'rejected') throw result.reason;

@@ -140,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const preparing = prepareWorkers({
       workers: runnable.map((w) => ({ workerDir: w.workerDir, cacheDir: path.join(bundleCacheDir, w.name) })),
       repoRoot,
-      onBuildStart: buildsDone,
+      onBundled: buildsDone,
     });
     await Promise.race([
       bundled,
