@@ -18,10 +18,11 @@ import {
 import type { WorkerBundle } from '../build/bundle-worker.js';
 import { loadOrCreateLocalIdpState } from '../local-idp/local-idp-state.js';
 import type { LocalIdp } from '../local-idp/start-local-idp.js';
-import { applyD1Migrations, type D1Like } from './apply-d1-migrations.js';
+import { applyD1Migrations } from './apply-d1-migrations.js';
 import { discoverWorkers } from './discover-workers.js';
 import { ensurePortsFree } from './ensure-ports-free.js';
 import { loadCookieEncryptionKey } from './load-cookie-encryption-key.js';
+import { type LocalD1Access, localD1Access } from './local-d1-access.js';
 import { localWorkerVars } from './local-worker-vars.js';
 import { type PreparedWorker, prepareWorkers } from './prepare-worker.js';
 
@@ -180,17 +181,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         log,
       }),
     );
+    // Migrations go through a small Worker beside them rather than Miniflare's proxy (see local-d1-access.ts).
+    const d1 = prepared.flatMap((w) =>
+      w.d1.map((plan) => ({ workerName: w.name, binding: plan.binding, d1Databases: w.workerOptions.d1Databases })),
+    );
+    const d1Access = d1.length === 0 ? undefined : localD1Access(d1, workers[0]?.compatibilityDate);
     const miniflareOptions = (failing: ReadonlySet<string>) =>
       miniflare.convertV4MiniflareOptions({
         // Miniflare's own entry socket is unused (each Worker has its own direct socket): keep it off the known ports.
         host: '127.0.0.1',
         port: 0,
+        // Only the D1 access Worker is reached through it, for migrations: not worth a log line per statement.
+        logRequests: false,
         cf: false,
         ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
         log: stackLog(miniflare, log),
         handleStructuredLogs: ({ level, message }) => log(`[workerd:${level}] ${message}`),
         ...(persist ? { resourcePersistencePath: path.join(dataDir, 'workerd') } : {}),
-        workers: workers.map((w) => (failing.has(w.name ?? '') ? failingStandIn(w) : w)),
+        workers: [...(d1Access ? [d1Access.worker] : []), ...workers.map((w) => (failing.has(w.name ?? '') ? failingStandIn(w) : w))],
       });
     const failing = new Set<string>();
     const setFailing = async (name: string, fail: boolean): Promise<void> => {
@@ -216,8 +224,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     for (const w of prepared) {
       for (const plan of w.d1) {
-        const db = (await mf.getD1Database(plan.binding, w.name)) as unknown as D1Like;
-        const applied = await applyD1Migrations(db, plan);
+        const applied = await applyD1Migrations((d1Access as LocalD1Access).database(mf, w.name, plan.binding), plan);
         if (applied.length > 0) log(`[stack] ${w.name}: applied D1 migrations ${applied.join(', ')}`);
       }
     }
