@@ -1,6 +1,8 @@
 // Todo tools: list, add, complete and delete the signed-in user's todos through the Todos API.
 import type { McpServer } from '@modelcontextprotocol/server';
-import { z } from 'zod';
+// A namespace import, as zod 4 documents: esbuild then keeps only what is used. `import { z }` pulls in all of zod,
+// its 64 locales too (0.55 MB of a 1.69 MB bundle), that every isolate has to compile at startup.
+import * as z from 'zod';
 import { callTodosApi } from '../todos-api-client.js';
 import { registerTool } from './tool-call.js';
 import type { ToolContext } from './tool-context.js';
