@@ -138,6 +138,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // by their committed local-worker.generated.json or else one wrangler process (~1.5 s of CPU). Miniflare is loaded
     // only once esbuild is done, and the IdP only once workerd is booting: module loading would otherwise stall the
     // builds. The IdP is recorded as soon as it is up so a failure still closes it.
+    //
+    // What the Workers need of the IdP (issuer, the MCP server's client credentials) is in its state file: read or
+    // created now, its RSA key made off this thread while esbuild builds, so workerd boots (its own process) while
+    // this process loads and starts the IdP itself. Both are awaited below; a failure meanwhile is not unhandled.
+    const idpStateLoading = loadOrCreateLocalIdpState(idpOptions.stateDir);
+    const cookieKeyLoading = loadCookieEncryptionKey(dataDir);
+    for (const loading of [idpStateLoading, cookieKeyLoading]) loading.catch(() => {});
     let buildsDone: () => void = () => {};
     const bundled = new Promise<void>((resolve) => (buildsDone = resolve));
     const preparing = prepareWorkers({
@@ -152,12 +159,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         () => undefined,
       ),
     ]);
-    // What the Workers need of the IdP (issuer, the MCP server's client credentials) is in its state file: read or
-    // created here, so workerd boots (its own process) while this process loads and starts the IdP itself.
     const [prepared, idpState, cookieEncryptionKey, miniflare] = await Promise.all([
       preparing,
-      loadOrCreateLocalIdpState(idpOptions.stateDir),
-      loadCookieEncryptionKey(dataDir),
+      idpStateLoading,
+      cookieKeyLoading,
       loadMiniflare(),
     ]);
     const idpFacts = { issuer: urls.issuer, domain: new URL(urls.issuer).host, mcpApp: idpState.mcpApp };
