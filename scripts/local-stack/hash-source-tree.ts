@@ -20,21 +20,45 @@ const SKIPPED_FILES = [/\.test\.ts$/, /\.md$/];
 export async function hashSourceTree(options: HashSourceTreeOptions): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`salt:${options.salt ?? ''}\n`);
-  for (const dir of options.dirs) {
+  // Read every file at once (one by one, ~0.1 s of round trips on the first-run path), then hash them in order.
+  const trees = await Promise.all(
+    options.dirs.map(async (dir) => {
+      const files = await listFiles(dir);
+      return {
+        dir,
+        files: await Promise.all(files.map(async (file) => ({ name: file, contents: await readInput(path.join(dir, file)) }))),
+      };
+    }),
+  );
+  const singles = await Promise.all(
+    (options.files ?? []).map(async (file) => ({ name: path.basename(file), contents: await readInput(file) })),
+  );
+  for (const { dir, files } of trees) {
     hash.update(`dir:${path.basename(dir)}\n`);
-    for (const file of await listFiles(dir)) await hashFile(hash, file, path.join(dir, file));
+    for (const file of files) hashFile(hash, file);
   }
-  for (const file of options.files ?? []) await hashFile(hash, path.basename(file), file);
+  for (const file of singles) hashFile(hash, file);
   return hash.digest('hex');
 }
 
-async function hashFile(hash: ReturnType<typeof createHash>, name: string, file: string): Promise<void> {
-  let contents: Buffer;
+interface Input {
+  name: string;
+  /** Undefined when the file does not exist. */
+  contents: Buffer | undefined;
+}
+
+async function readInput(file: string): Promise<Buffer | undefined> {
   try {
-    contents = await readFile(file);
+    return await readFile(file);
   } catch (error) {
     // A missing optional input (no lockfile yet) is a state of its own, not an error.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return undefined;
+  }
+}
+
+function hashFile(hash: ReturnType<typeof createHash>, { name, contents }: Input): void {
+  if (contents === undefined) {
     hash.update(`missing:${name}\n`);
     return;
   }
