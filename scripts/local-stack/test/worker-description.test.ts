@@ -52,6 +52,20 @@ describe('committed Worker descriptions', () => {
     expect(await descriptionKey(repoRoot, copy)).not.toBe(before);
   });
 
+  it('should give each Worker its own local D1 database, as the cloud stack does', async () => {
+    // Miniflare keys local D1 storage by database id: a shared placeholder would make one database of two, where a
+    // migration of one Worker could be taken as already applied for the other.
+    const ids = await Promise.all(
+      workerDirs.map(async (workerDir) => {
+        const description = await committedDescription(repoRoot, workerDir, await descriptionKey(repoRoot, workerDir));
+        return Object.values(description?.workerOptions.d1Databases ?? {}).map((d) => (typeof d === 'string' ? d : d.id));
+      }),
+    );
+    const all = ids.flat();
+    expect(all.length).toBeGreaterThan(1);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
   it('should be ignored when missing or unreadable', async () => {
     const copy = await copyOf(workerDirs[1] as string);
     const key = await descriptionKey(repoRoot, copy);
