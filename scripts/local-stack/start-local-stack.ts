@@ -188,7 +188,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     // Migrations go through a small Worker beside them rather than Miniflare's proxy (see local-d1-access.ts).
     const d1 = prepared.flatMap((w) =>
-      w.d1.map((plan) => ({ workerName: w.name, binding: plan.binding, d1Databases: w.workerOptions.d1Databases })),
+      w.d1.map((plan) => ({ workerName: w.name, binding: plan.binding, d1Databases: w.workerOptions.d1Databases, plan })),
     );
     const d1Access = d1.length === 0 ? undefined : localD1Access(d1, workers[0]?.compatibilityDate);
     const miniflareOptions = (failing: ReadonlySet<string>) =>
@@ -214,12 +214,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       else failing.delete(name);
       await mf.setOptions(miniflareOptions(failing));
     };
-    mf = new miniflare.Miniflare(miniflareOptions(failing));
+    const runtime = new miniflare.Miniflare(miniflareOptions(failing));
+    mf = runtime;
     const idpStarting = loadLocalIdp()
       .then(({ startLocalIdp }) => startLocalIdp(idpOptions))
       .then((started) => (idp = started));
     const [workerd] = await Promise.allSettled([
-      mf.ready.catch((error: unknown) => {
+      runtime.ready.catch((error: unknown) => {
         throw new Error(`workerd could not start the Workers (${[...running].join(', ')}): ${(error as Error).message}`, { cause: error });
       }),
       idpStarting,
@@ -227,11 +228,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (workerd.status === 'rejected') throw workerd.reason;
     await idpStarting;
 
-    for (const w of prepared) {
-      for (const plan of w.d1) {
-        const applied = await applyD1Migrations((d1Access as LocalD1Access).database(mf, w.name, plan.binding), plan);
-        if (applied.length > 0) log(`[stack] ${w.name}: applied D1 migrations ${applied.join(', ')}`);
-      }
+    // Each Worker has its own databases (worker-description.test.ts checks it), so they are migrated side by side.
+    const migrated = await Promise.all(
+      d1.map(async ({ workerName, binding, plan }) => ({
+        workerName,
+        applied: await applyD1Migrations((d1Access as LocalD1Access).database(runtime, workerName, binding), plan),
+      })),
+    );
+    for (const { workerName, applied } of migrated) {
+      if (applied.length > 0) log(`[stack] ${workerName}: applied D1 migrations ${applied.join(', ')}`);
     }
 
     return {
