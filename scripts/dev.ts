@@ -70,9 +70,9 @@ function usage(s: LocalStack, elapsedMs: number): string {
     lines.push('');
     lines.push('Connect an MCP client:');
     lines.push(`  MCP Inspector:   npx @modelcontextprotocol/inspector   then connect to ${s.urls.mcp}${mcpServer.paths.mcp}`);
-    lines.push(`  mcp-remote:      npx mcp-remote ${s.urls.mcp}${mcpServer.paths.sse}`);
+    lines.push(`  mcp-remote:      npx mcp-remote ${s.urls.mcp}${mcpServer.paths.mcp}`);
     lines.push(
-      `  Claude Desktop:  ${JSON.stringify({ mcpServers: { todos: { command: 'npx', args: ['mcp-remote', `${s.urls.mcp}${mcpServer.paths.sse}`] } } })}`,
+      `  Claude Desktop:  ${JSON.stringify({ mcpServers: { todos: { command: 'npx', args: ['mcp-remote', `${s.urls.mcp}${mcpServer.paths.mcp}`] } } })}`,
     );
     lines.push(`Your account page (connected apps, activity, sign-out): ${s.urls.mcp}${mcpServer.accountPath}`);
   }
