@@ -22,7 +22,7 @@ import { applyD1Migrations } from './apply-d1-migrations.js';
 import { discoverWorkers } from './discover-workers.js';
 import { ensurePortsFree } from './ensure-ports-free.js';
 import { loadCookieEncryptionKey } from './load-cookie-encryption-key.js';
-import { type LocalD1Access, localD1Access } from './local-d1-access.js';
+import { localD1Access } from './local-d1-access.js';
 import { localWorkerVars } from './local-worker-vars.js';
 import { type PreparedWorker, prepareWorkers } from './prepare-worker.js';
 
@@ -190,7 +190,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const d1 = prepared.flatMap((w) =>
       w.d1.map((plan) => ({ workerName: w.name, binding: plan.binding, d1Databases: w.workerOptions.d1Databases, plan })),
     );
-    const d1Access = d1.length === 0 ? undefined : localD1Access(d1, workers[0]?.compatibilityDate);
+    const d1Access = localD1Access(d1, workers[0]?.compatibilityDate);
     const miniflareOptions = (failing: ReadonlySet<string>) =>
       miniflare.convertV4MiniflareOptions({
         // Miniflare's own entry socket is unused (each Worker has its own direct socket): keep it off the known ports.
@@ -203,7 +203,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         log: stackLog(miniflare, log),
         handleStructuredLogs: ({ level, message }) => log(`[workerd:${level}] ${message}`),
         ...(persist ? { resourcePersistencePath: path.join(dataDir, 'workerd') } : {}),
-        workers: [...(d1Access ? [d1Access.worker] : []), ...workers.map((w) => (failing.has(w.name ?? '') ? failingStandIn(w) : w))],
+        workers: [...(d1.length > 0 ? [d1Access.worker] : []), ...workers.map((w) => (failing.has(w.name ?? '') ? failingStandIn(w) : w))],
       });
     const failing = new Set<string>();
     const setFailing = async (name: string, fail: boolean): Promise<void> => {
@@ -232,7 +232,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const migrated = await Promise.all(
       d1.map(async ({ workerName, binding, plan }) => ({
         workerName,
-        applied: await applyD1Migrations((d1Access as LocalD1Access).database(runtime, workerName, binding), plan),
+        applied: await applyD1Migrations(d1Access.database(runtime, workerName, binding), plan),
       })),
     );
     for (const { workerName, applied } of migrated) {
