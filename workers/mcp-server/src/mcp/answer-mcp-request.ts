@@ -23,9 +23,16 @@ export interface AnswerMcpRequestOptions {
 /**
  * A 2025-era POST (2025-11-25, 2025-06-18, 2025-03-26) goes to the JSON lane; everything else (2026-07-28, other
  * methods, a body that is not JSON) through agents' handler, which also owns the errors. Host and Origin were
- * checked by the Worker's entry for every MCP request, so on the JSON lane only agents' CORS header is added.
+ * checked by the Worker's entry for every MCP request, so on the JSON lane only the CORS header a browser needs to
+ * read the answer is added. Either answer says it varies with `Origin`: CORS names the request's own origin.
  */
 export async function answerMcpRequest(server: () => McpServer, post: McpPost, options: AnswerMcpRequestOptions): Promise<Response> {
+  const response = await answerOnLane(server, post, options);
+  response.headers.append('Vary', 'Origin');
+  return response;
+}
+
+async function answerOnLane(server: () => McpServer, post: McpPost, options: AnswerMcpRequestOptions): Promise<Response> {
   const { request, parsedBody } = post;
   const { route, originOptions } = options;
   const auth = options.authInfo ? { authInfo: options.authInfo } : {};
@@ -42,10 +49,8 @@ export async function answerMcpRequest(server: () => McpServer, post: McpPost, o
   return handler.fetch(request, { ...auth, ...(parsedBody === undefined ? {} : { parsedBody }) });
 }
 
-/** The header agents' CORS adds to an answer for an allowed browser origin; `Vary` as the answer depends on it. */
+/** The header of agents' CORS set that matters on a POST's answer (the others are for its preflight answers). */
 function withCorsHeader(response: Response, cors: McpOriginOptions['corsOptions']): Response {
-  if (cors === false) return response;
-  response.headers.set('Access-Control-Allow-Origin', cors.origin);
-  response.headers.append('Vary', 'Origin');
+  if (cors !== false) response.headers.set('Access-Control-Allow-Origin', cors.origin);
   return response;
 }

@@ -485,6 +485,20 @@ describe('/mcp HTTP layer', () => {
     expect(answer.result.structuredContent).toMatchObject({ claims: { sub: 'auth0|alice' } });
   });
 
+  it('should name an allowed browser Origin in CORS on both lanes, never *, and vary on Origin', async () => {
+    const origin = new URL(MCP_URL).origin;
+    const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
+    const legacy = await rawPost(JSON.stringify(call), { 'MCP-Protocol-Version': '2025-11-25', Origin: origin });
+    const { headers, body } = modern('tools/call', { name: 'whoami', arguments: {} }, 'whoami');
+    const current = await rawPost(body, { ...headers, Origin: origin });
+    for (const response of [legacy, current]) {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('Access-Control-Allow-Origin')).toBe(origin);
+      expect(response.headers.get('Access-Control-Allow-Credentials')).toBeNull();
+      expect(response.headers.get('Vary')).toContain('Origin');
+    }
+  });
+
   it('should answer a 2025 batch in one JSON array, each answer under its own id', async () => {
     const batch = [1, 2].map((id) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'whoami', arguments: {} } }));
     const response = await rawPost(JSON.stringify(batch), { 'MCP-Protocol-Version': '2025-03-26' });
