@@ -10,7 +10,7 @@ export class WranglerError extends Error {
 }
 
 // Plain output for logs and error messages: no colours.
-export const PLAIN_OUTPUT = { FORCE_COLOR: '0', NO_COLOR: '1' };
+const PLAIN_OUTPUT = { FORCE_COLOR: '0', NO_COLOR: '1' };
 
 /** The folder whose node_modules holds the pinned wrangler: searched upwards from each start folder. */
 export function findToolRoot(startDirs: readonly string[]): string {
@@ -26,30 +26,31 @@ export function findToolRoot(startDirs: readonly string[]): string {
   throw new WranglerError(`wrangler is not installed (no node_modules/wrangler above ${startDirs.join(' or ')}): run npm ci`);
 }
 
-export interface RunWranglerOptions {
-  /** More environment for the wrangler process. */
-  env?: Record<string, string>;
-}
-
 /** The Node that runs wrangler: it needs Node >= 22, so the repo pins a Node 22 as a devDependency for older hosts. */
-export function wranglerNode(toolRoot: string): string {
+function wranglerNode(toolRoot: string): string {
   const pinnedNode = path.join(toolRoot, 'node_modules', '.bin', 'node');
   return existsSync(pinnedNode) ? pinnedNode : process.execPath;
 }
 
 /** Run the pinned wrangler offline in `cwd`; resolves with its stdout, rejects with its stderr as the message. */
-export function runWrangler(toolRoot: string, args: string[], cwd: string, options: RunWranglerOptions = {}): Promise<string> {
-  const node = wranglerNode(toolRoot);
+export function runWrangler(toolRoot: string, args: string[], cwd: string): Promise<string> {
   // wrangler's bin (bin/wrangler.js) only checks the Node version and re-spawns this file with --no-warnings; running
   // it directly is the same wrangler, one Node start-up fewer.
-  const wranglerCli = path.join(toolRoot, 'node_modules', 'wrangler', 'wrangler-dist', 'cli.js');
+  return runWithWrangler(toolRoot, path.join(toolRoot, 'node_modules', 'wrangler', 'wrangler-dist', 'cli.js'), args, cwd);
+}
+
+/**
+ * Run a Node script that loads the pinned wrangler as a library (e.g. the local stack's describe-workers.cjs) the way
+ * runWrangler runs wrangler itself: on wrangler's Node, offline, without colours; rejects with its stderr.
+ */
+export function runWithWrangler(toolRoot: string, script: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
-      node,
-      ['--no-warnings', wranglerCli, ...args],
+      wranglerNode(toolRoot),
+      ['--no-warnings', script, ...args],
       {
         cwd,
-        env: { ...process.env, ...wranglerOfflineEnv, ...PLAIN_OUTPUT, ...options.env },
+        env: { ...process.env, ...wranglerOfflineEnv, ...PLAIN_OUTPUT },
         maxBuffer: 16 * 1024 * 1024,
         timeout: 120_000,
       },

@@ -1,5 +1,4 @@
 // Turns a Worker folder into what Miniflare needs (bundle, bindings, D1 migrations), cached by a hash of its sources.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -7,8 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { V4WorkerOptionsShape } from 'miniflare';
 import type { WorkerBundle } from '../build/bundle-worker.js';
 import { esbuildWorker } from '../build/esbuild-worker.js';
-import { findToolRoot, PLAIN_OUTPUT, wranglerNode } from '../build/run-wrangler.js';
-import { wranglerOfflineEnv } from '../build/wrangler-offline-env.js';
+import { findToolRoot, runWithWrangler } from '../build/run-wrangler.js';
 import { hashSourceTree } from './hash-source-tree.js';
 import { committedDescription, descriptionKey, type WorkerDescription } from './worker-description.js';
 
@@ -178,16 +176,8 @@ export async function describeWorkers(repoRoot: string, workerDirs: string[], sc
   const outFile = path.join(scratchDir, `describe-${process.pid}.json`);
   const configs = workerDirs.map((dir) => path.join(dir, 'wrangler.jsonc'));
   try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        wranglerNode(toolRoot),
-        ['--no-warnings', describeScript, outFile, ...configs],
-        { cwd: repoRoot, env: { ...process.env, ...wranglerOfflineEnv, ...PLAIN_OUTPUT }, timeout: 120_000 },
-        (error, _stdout, stderr) =>
-          error
-            ? reject(new Error(`wrangler could not describe the Workers: ${String(stderr).trim() || error.message}`, { cause: error }))
-            : resolve(),
-      );
+    await runWithWrangler(toolRoot, describeScript, [outFile, ...configs], repoRoot).catch((error: unknown) => {
+      throw new Error(`wrangler could not describe the Workers: ${(error as Error).message}`, { cause: error });
     });
     const results = JSON.parse(await readFile(outFile, 'utf8')) as Array<({ ok: true } & WorkerDescription) | { ok: false; error: string }>;
     return results.map((result, i) => {
