@@ -3,13 +3,17 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { discoverWorkers } from '../local-stack/discover-workers.js';
 import { describeWorkers } from '../local-stack/prepare-worker.js';
 import { DESCRIPTION_FILE, descriptionKey, writeDescription } from '../local-stack/worker-description.js';
 import { runWrangler, WranglerError } from './run-wrangler.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-/** The Workers whose `worker-configuration.d.ts` is committed; each is generated from its own wrangler.jsonc. */
-const WORKER_DIRS = ['workers/todos-api', 'workers/mcp-server'];
+/**
+ * The Workers whose `worker-configuration.d.ts` and local description are committed: every Worker the local stack and
+ * the bench find (discoverWorkers), relative to the repository root (wrangler's cwd here), as the files record them.
+ */
+const WORKER_DIRS = (await discoverWorkers(path.join(repoRoot, 'workers'))).map((w) => path.relative(repoRoot, w.workerDir));
 
 async function workerTypes(check: boolean): Promise<void> {
   for (const dir of WORKER_DIRS) {

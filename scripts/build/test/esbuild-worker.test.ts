@@ -1,12 +1,14 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverWorkers } from '../../local-stack/discover-workers.js';
 import { WorkerBundleError } from '../bundle-worker.js';
 import { esbuildWorker } from '../esbuild-worker.js';
 import { repoRoot, wranglerDryRun, writeScratchWorker } from './support/build-fixtures.js';
 
-// Every Worker of the repository: mcp-server (nodejs_compat, unenv polyfills) and todos-api (no Node.js compat).
-const workers = ['mcp-server', 'todos-api'];
+// Every Worker of the repository, as the local stack finds them: today mcp-server (nodejs_compat, unenv polyfills) and
+// todos-api (no Node.js compat).
+const workers = (await discoverWorkers(path.join(repoRoot, 'workers'))).map((w) => path.basename(w.workerDir));
 
 let scratch: string;
 

@@ -4,10 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { discoverWorkers } from '../discover-workers.js';
 import { committedDescription, DESCRIPTION_FILE, descriptionKey } from '../worker-description.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const workerDirs = ['workers/mcp-server', 'workers/todos-api'].map((dir) => path.join(repoRoot, dir));
+// Every Worker the stack runs, as `npm run types` finds them.
+const workerDirs = (await discoverWorkers(path.join(repoRoot, 'workers'))).map((w) => w.workerDir);
 
 let scratch: string | undefined;
 afterEach(async () => {
