@@ -7,7 +7,7 @@ import type { Miniflare, V4IdEntry, V4Namespace, V4WorkerOptions } from 'minifla
 import type { D1Like } from './apply-d1-migrations.js';
 
 /** Name of the access Worker in the stack's workerd. Not one a wrangler.jsonc can take: it has no port of its own. */
-export const LOCAL_D1_ACCESS_WORKER = 'local-stack-d1-access';
+const LOCAL_D1_ACCESS_WORKER = 'local-stack-d1-access';
 
 /** One D1 binding of a stack Worker, with the Worker's `d1Databases` option that says which database it is. */
 export interface LocalD1Database {
