@@ -43,9 +43,9 @@ async function mcpResponse(request: Request, _env: ControlEnv, ctx: ExecutionCon
   const post = await readMcpPost(request, MAX_MCP_BODY_BYTES);
   if (post instanceof Response) return post;
   const { auth, props } = ctx as ExecutionContext & { auth?: unknown; props?: McpProps };
-  const hostname = new URL(request.url).hostname;
+  const { hostname, pathname } = new URL(request.url);
   return answerMcpRequest(createServer, post, {
-    route: new URL(request.url).pathname,
+    route: pathname,
     ...(isCompleteResourceAuth(auth) && props ? { authInfo: requestAuthInfo(auth, props) } : {}),
     originOptions: { allowedHostnames: [hostname], allowedOriginHostnames: [hostname], corsOptions: false },
   });
