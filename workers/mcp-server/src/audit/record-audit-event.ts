@@ -1,5 +1,5 @@
 // Writes an audit event after the response, through the request's waitUntil: callers are never slowed or failed by it.
-import { waitUntil } from 'cloudflare:workers';
+import { afterResponse } from '../http/after-response.js';
 import { type AuditEvent, writeAuditEvent } from './audit-log.js';
 import { pseudonymousUserId } from './pseudonymous-user-id.js';
 
@@ -16,19 +16,14 @@ export interface AuditEnv {
 }
 
 /**
- * Queues the write with `waitUntil` and returns at once. A failed write is logged (without the event) and dropped:
- * an audit outage must not turn into failed tool calls or sign-ins.
+ * Queues the write and returns at once. A failed write is logged (without the event) and dropped: an audit outage
+ * must not turn into failed tool calls or sign-ins.
  *
- * The write starts one macrotask later, once the caller's response has been handed over: measured in local workerd,
- * a D1 write issued in the same turn held the response back for the whole write (~5 ms), a deferred one not at all.
+ * The write starts once the caller's response has been handed over: measured in local workerd, a D1 write issued in
+ * the same turn held the response back for the whole write (~5 ms), a deferred one not at all.
  */
 export function recordAuditEvent(env: AuditEnv, input: AuditEventInput): void {
-  const write = afterThisTurn()
-    .then(() => writeEvent(env, input))
-    .catch((error: unknown) => {
-      console.error('audit: write failed', error instanceof Error ? error.name : 'unknown');
-    });
-  waitUntil(write);
+  afterResponse('audit: write', () => writeEvent(env, input));
 }
 
 /** The write itself (awaitable: the bench and tests measure it). */
@@ -36,8 +31,4 @@ export async function writeEvent(env: AuditEnv, input: AuditEventInput): Promise
   const { subject, at, ...rest } = input;
   const userId = await pseudonymousUserId(subject, env.COOKIE_ENCRYPTION_KEY);
   await writeAuditEvent(env.AUDIT_DB, { ...rest, at: at ?? Date.now(), userId } as AuditEvent);
-}
-
-function afterThisTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
