@@ -11,7 +11,7 @@ import { mcpHandler } from '../../src/mcp/streamable-http-handler.js';
 import { toolMessages } from '../../src/mcp/tools/tool-result.js';
 import type { McpProps } from '../../src/props.js';
 import { createFakeTodosApi, type FakeTodosApi } from './support/fake-todos-api.js';
-import { ALICE_UPSTREAM_TOKEN, aliceProps, handlerContext, SECRET_TOKENS } from './support/mcp-test-context.js';
+import { ALICE_UPSTREAM_TOKEN, aliceProps, bobProps, handlerContext, SECRET_TOKENS } from './support/mcp-test-context.js';
 import { getUpstreamAccessTokenStub, resetUpstreamStub, StubUpstreamAuthError } from './support/upstream-stub.js';
 
 vi.mock('../../src/upstream/get-upstream-access-token.js', async (importOriginal) => {
@@ -497,6 +497,42 @@ describe('/mcp HTTP layer', () => {
       expect(response.headers.get('Access-Control-Allow-Credentials')).toBeNull();
       expect(response.headers.get('Vary')).toContain('Origin');
     }
+  });
+
+  it('should keep concurrent 2026-07-28 requests apart on the shared handler: each ends only its own grant', async () => {
+    // Alice's token lookup waits, so Bob's request runs while hers is in flight; Bob's IdP grant is gone.
+    getUpstreamAccessTokenStub.mockImplementation(async (_env, props) => {
+      if (props.grantKey === bobProps().grantKey) throw new StubUpstreamAuthError('reauth_required');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return props.upstream.accessToken;
+    });
+    const ended = { alice: 0, bob: 0 };
+    const call = async (props: McpProps, who: keyof typeof ended) => {
+      const { headers, body } = modern('tools/call', { name: 'list-todos', arguments: {} }, 'list-todos');
+      const request = new Request(MCP_URL, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          Host: 'mcp.example.test',
+          ...headers,
+        },
+        body,
+      });
+      const ctx = handlerContext(props, async () => {
+        ended[who]++;
+      });
+      const response = await mcpHandler.fetch(request, testEnv, ctx);
+      await ctx.settle();
+      return ((await response.json()) as { result: CallToolResult }).result;
+    };
+
+    const [alice, bob] = await Promise.all([call(aliceProps(), 'alice'), call(bobProps(), 'bob')]);
+
+    expect(alice.isError).toBeFalsy();
+    expect(api.calls.map((recorded) => recorded.authorization)).toEqual([`Bearer ${ALICE_UPSTREAM_TOKEN}`]);
+    expect(textOf(bob)).toBe(toolMessages.reauthRequired);
+    expect(ended).toEqual({ alice: 0, bob: 1 });
   });
 
   it('should answer a 2025 batch in one JSON array, each answer under its own id', async () => {
