@@ -52,7 +52,7 @@ export function registerTool<Input extends z.ZodObject | undefined = undefined>(
     ...config,
     description: permission ? `${config.description} Needs the ${permission} permission.` : config.description,
     _meta: { requiredPermission: permission },
-    ...(permission ? { scopeChallenge: permissionChallenge(name, permission) } : {}),
+    ...(permission ? { scopeChallenge: permissionChallengeOf(name, permission) } : {}),
   };
   const run = (args: ToolArgs<Input>, ctx: ServerContext) => runToolCall(name, ctx, (props) => body(args, { name, props, ctx }));
   if (config.inputSchema === undefined) {
@@ -61,6 +61,18 @@ export function registerTool<Input extends z.ZodObject | undefined = undefined>(
     const withInput = registered as ToolConfig<z.ZodObject> & { inputSchema: z.ZodObject };
     server.registerTool(name, withInput, (args: unknown, ctx: ServerContext) => run(args as ToolArgs<Input>, ctx));
   }
+}
+
+/** Built once per tool and isolate: /mcp registers every tool on a new server for each request. */
+const permissionChallenges = new Map<McpToolName, ScopeChallengeHandler>();
+
+function permissionChallengeOf(tool: McpToolName, permission: TodosPermission): ScopeChallengeHandler {
+  let challenge = permissionChallenges.get(tool);
+  if (!challenge) {
+    challenge = permissionChallenge(tool, permission);
+    permissionChallenges.set(tool, challenge);
+  }
+  return challenge;
 }
 
 /**
