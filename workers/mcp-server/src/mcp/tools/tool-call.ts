@@ -52,7 +52,7 @@ export function registerTool<Input extends z.ZodObject | undefined = undefined>(
     ...config,
     description: permission ? `${config.description} Needs the ${permission} permission.` : config.description,
     _meta: { requiredPermission: permission },
-    ...(permission ? { scopeChallenge: permissionChallengeOf(name, permission) } : {}),
+    ...(permission ? { scopeChallenge: permissionChallenges.get(name) } : {}),
   };
   const run = (args: ToolArgs<Input>, ctx: ServerContext) => runToolCall(name, ctx, (props) => body(args, { name, props, ctx }));
   if (config.inputSchema === undefined) {
@@ -61,18 +61,6 @@ export function registerTool<Input extends z.ZodObject | undefined = undefined>(
     const withInput = registered as ToolConfig<z.ZodObject> & { inputSchema: z.ZodObject };
     server.registerTool(name, withInput, (args: unknown, ctx: ServerContext) => run(args as ToolArgs<Input>, ctx));
   }
-}
-
-/** Built once per tool and isolate: /mcp registers every tool on a new server for each request. */
-const permissionChallenges = new Map<McpToolName, ScopeChallengeHandler>();
-
-function permissionChallengeOf(tool: McpToolName, permission: TodosPermission): ScopeChallengeHandler {
-  let challenge = permissionChallenges.get(tool);
-  if (!challenge) {
-    challenge = permissionChallenge(tool, permission);
-    permissionChallenges.set(tool, challenge);
-  }
-  return challenge;
 }
 
 /**
@@ -89,6 +77,13 @@ function permissionChallenge(tool: McpToolName, permission: TodosPermission): Sc
     return challenge;
   };
 }
+
+/** One per tool that needs a permission, built with the module: /mcp registers every tool on a new server per request. */
+const permissionChallenges = new Map<McpToolName, ScopeChallengeHandler>(
+  (Object.entries(mcpToolPermissions) as [McpToolName, TodosPermission | null][]).flatMap(([tool, permission]) =>
+    permission ? [[tool, permissionChallenge(tool, permission)] as const] : [],
+  ),
+);
 
 /**
  * Every tool call, start to end: refuses a request without a signed-in user and turns anything
