@@ -52,7 +52,9 @@ type AgentsMcpHandler = ReturnType<typeof createMcpHandler>;
  * agents' handlers, built once per isolate for each route and set of origin options (the options are fixed at
  * construction; CORS names the request's own allowed origin, so a browser origin gets its own). Building one per
  * request, with the SDK's event bus, listen router and legacy lane inside, cost about 0.15 ms on every 2026-07-28
- * call in local workerd. Bounded: past the cap the cache starts over.
+ * call in local workerd. Bounded: past the cap the cache starts over. Shared with the handler: the SDK's cap on open
+ * `subscriptions/listen` streams (1024) now counts per isolate; this server advertises no notifications, so such a
+ * stream never carries one.
  */
 const handlers = new Map<string, AgentsMcpHandler>();
 const MAX_HANDLERS = 32;

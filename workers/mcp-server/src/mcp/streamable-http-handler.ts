@@ -16,8 +16,9 @@ export interface StreamableHttpHandler {
 /**
  * The handler for one exact path (agents compares `route` with `===`, so /mcp and /sse each get
  * their own). Every request gets a new McpServer, built by a factory that closes over this request's
- * env and grant (agents' handler, shared by the isolate, gives its factory neither). Which lane
- * answers is answerMcpRequest's choice.
+ * env and the hook that ends its grant (agents' handler, shared by the isolate, gives its factory
+ * neither; the grant itself reaches the tools as `authInfo`). Which lane answers is
+ * answerMcpRequest's choice.
  *
  * The body is read once here and handed over parsed, with the verified token as the SDK's
  * `authInfo` (what agents would derive from `ctx.auth`). No `authContext`: the tools read the grant
