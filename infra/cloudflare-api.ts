@@ -27,13 +27,13 @@ interface Envelope<T> {
 
 export class CloudflareApiError extends Error {
   override readonly name = 'CloudflareApiError';
-  constructor(
-    message: string,
-    readonly status: number,
-    /** Cloudflare's own error codes from the envelope (e.g. 10007 "not found", 10000 "Authentication error"). */
-    readonly codes: readonly number[] = [],
-  ) {
+  readonly status: number;
+  /** Cloudflare's own error codes from the envelope (e.g. 10007 "not found", 10000 "Authentication error"). */
+  readonly codes: readonly number[];
+  constructor(message: string, status: number, codes: readonly number[] = []) {
     super(message);
+    this.status = status;
+    this.codes = codes;
   }
 
   /** True when Cloudflare answered with any of these API error codes. */

@@ -30,11 +30,10 @@ export interface StackConfig {
 /** A config key is missing or malformed; `key` is the full `<namespace>:<name>` to fix. */
 export class StackConfigError extends Error {
   override readonly name = 'StackConfigError';
-  constructor(
-    readonly key: string,
-    message: string,
-  ) {
+  readonly key: string;
+  constructor(key: string, message: string) {
     super(`Stack config ${key}: ${message}`);
+    this.key = key;
   }
 }
 

@@ -12,11 +12,10 @@ export const INTERACTION_PATH = '/u/login/';
 const MAX_FORM_BYTES = 16 * 1024;
 
 class FormError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  readonly status: number;
+  constructor(status: number, message: string) {
     super(message);
+    this.status = status;
   }
 }
 

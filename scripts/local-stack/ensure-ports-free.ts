@@ -5,15 +5,16 @@ import net from 'node:net';
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
   readonly code = 'PORT_IN_USE';
-  constructor(
-    readonly port: number,
-    readonly service: string,
-  ) {
+  readonly port: number;
+  readonly service: string;
+  constructor(port: number, service: string) {
     super(
       `Port ${port} (${service}) is already in use on localhost. ` +
         `Stop whatever listens there (a previous \`npm run dev\`? see \`lsof -i :${port}\` or \`ss -ltnp | grep :${port}\`), ` +
         `or start the stack on other ports.`,
     );
+    this.port = port;
+    this.service = service;
   }
 }
 

@@ -30,8 +30,11 @@ export class DriverOAuthProvider extends StoredOAuthClient<OAuthClientInformatio
   readonly authorizationUrls: URL[] = [];
   readonly jar = new CookieJar();
 
-  constructor(private readonly user: { username: string; password: string }) {
+  private readonly user: { username: string; password: string };
+
+  constructor(user: { username: string; password: string }) {
     super();
+    this.user = user;
   }
 
   get redirectUrl(): string {

@@ -23,8 +23,11 @@ export class V2DriverProvider extends StoredOAuthClient<OAuthClientInformationMi
   /** The query of the last redirect back to the client (code, state, iss). */
   callback: URLSearchParams | undefined;
 
-  constructor(private readonly user: { username: string; password: string }) {
+  private readonly user: { username: string; password: string };
+
+  constructor(user: { username: string; password: string }) {
     super();
+    this.user = user;
   }
 
   get redirectUrl(): string {
