@@ -1,6 +1,6 @@
 // `npm run dev`: starts the whole local system (local IdP + Workers in workerd) and prints how to use it.
-// Run as `node --import tsx/esm scripts/dev.ts`: the tsx CLI would add a second Node process (~0.5 s) to every start,
-// and tsx's CommonJS hook (plain `--import tsx`) would scan every required file, Miniflare's 5.8 MB one too, for ESM.
+// Run by Node itself, types stripped (`node --import ./scripts/resolve-ts-extensions.ts scripts/dev.ts`): no compiler
+// in front of the first start (see resolve-ts-extensions.ts), and no second Node process as a CLI wrapper would add.
 import { performance } from 'node:perf_hooks';
 import { mcpServer, todosApi } from '../system/system.js';
 import { PortInUseError } from './local-stack/ensure-ports-free.js';
