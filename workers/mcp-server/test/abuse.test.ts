@@ -288,9 +288,14 @@ describe('headers and logs', () => {
     try {
       const { client, tokens } = await signIn();
       await refreshMcp(client.client_id, tokens.refresh_token);
-      const entries = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-      const routes = entries.map((entry) => entry.route);
-      expect(routes).toEqual(expect.arrayContaining(['/oauth/register', '/authorize', '/callback', '/oauth/token']));
+      const entriesOf = () => lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      // Each line is written just after its response has been handed over.
+      await vi.waitFor(() =>
+        expect(entriesOf().map((entry) => entry.route)).toEqual(
+          expect.arrayContaining(['/oauth/register', '/authorize', '/callback', '/oauth/token']),
+        ),
+      );
+      const entries = entriesOf();
       for (const entry of entries) {
         expect(entry).toMatchObject({
           event: 'request',
