@@ -21,7 +21,7 @@ export default defineConfig(async () => {
     test: {
       name: 'mcp-server',
       include: ['test/**/*.test.ts'],
-      setupFiles: ['./test/support/apply-audit-migrations.ts'],
+      setupFiles: ['./test/support/apply-audit-migrations.ts', './test/support/settle-after-response.ts'],
       // Cold module loads inside workerd take seconds on a busy 2-core CI machine.
       testTimeout: 30_000,
     },

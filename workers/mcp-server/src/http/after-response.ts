@@ -11,5 +11,19 @@ export function afterResponse(label: string, task: () => Promise<unknown>): void
   const run = new Promise((resolve) => setTimeout(resolve, 0)).then(task).catch((error: unknown) => {
     console.error(`${label} failed`, error instanceof Error ? error.name : 'unknown');
   });
+  pending.add(run);
+  void run.finally(() => pending.delete(run));
   waitUntil(run);
+}
+
+/** Scheduled and not yet settled; `run` never rejects. */
+const pending = new Set<Promise<unknown>>();
+
+/**
+ * Resolves once every task scheduled so far (and any they schedule) has settled. For tests: the runtime keeps an
+ * invocation alive for its waitUntil work, but a test file can end, and its isolate be torn down, before that work
+ * has run (a request log line written during teardown fails the run).
+ */
+export async function afterResponseWorkSettled(): Promise<void> {
+  while (pending.size > 0) await Promise.allSettled([...pending]);
 }
