@@ -7,9 +7,9 @@
 // is no such file. This hook resolves a relative `.js` import from a `.ts` module to the `.ts` beside it, when that
 // exists and the `.js` does not.
 //
-// What stripping cannot run fails to load, so the Node-side code keeps to erasable syntax (tsconfig.json's
-// `erasableSyntaxOnly`) and imports types with `import type`; scripts/test/resolve-ts-extensions.test.ts loads the
-// whole local stack this way.
+// What stripping cannot run fails to load, so the Node-side code keeps to erasable syntax (tsc checks it:
+// `erasableSyntaxOnly` in tsconfig.json) and imports types with `import type` (biome checks it: `useImportType`);
+// scripts/test/resolve-ts-extensions.test.ts loads the whole local stack this way.
 import { existsSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { fileURLToPath } from 'node:url';

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mcpRateLimits, registrationPolicy } from '../../../system/system.js';
 import { refuseMcpOverLimit } from '../src/abuse/rate-limit.js';
 import { REFRESH_RETRY_GRACE_SECONDS } from '../src/auth/refresh-token-reuse.js';
+import { afterResponseWorkSettled } from '../src/http/after-response.js';
 import type { McpHandlerContext } from '../src/mcp/mcp-request-auth.js';
 import { sseHandler } from '../src/mcp/sse/sse-handler.js';
 import { mcpHandler } from '../src/mcp/streamable-http-handler.js';
@@ -288,14 +289,11 @@ describe('headers and logs', () => {
     try {
       const { client, tokens } = await signIn();
       await refreshMcp(client.client_id, tokens.refresh_token);
-      const entriesOf = () => lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
       // Each line is written just after its response has been handed over.
-      await vi.waitFor(() =>
-        expect(entriesOf().map((entry) => entry.route)).toEqual(
-          expect.arrayContaining(['/oauth/register', '/authorize', '/callback', '/oauth/token']),
-        ),
-      );
-      const entries = entriesOf();
+      await afterResponseWorkSettled();
+      const entries = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const routes = entries.map((entry) => entry.route);
+      expect(routes).toEqual(expect.arrayContaining(['/oauth/register', '/authorize', '/callback', '/oauth/token']));
       for (const entry of entries) {
         expect(entry).toMatchObject({
           event: 'request',

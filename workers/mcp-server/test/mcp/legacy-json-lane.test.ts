@@ -1,6 +1,7 @@
 // The 2025 JSON lane's server lifetime: the answer is complete before the server is closed, and it is always closed.
 import { McpServer } from '@modelcontextprotocol/server';
 import { describe, expect, it, vi } from 'vitest';
+import { afterResponseWorkSettled } from '../../src/http/after-response.js';
 import { answerLegacyRequestAsJson } from '../../src/mcp/legacy-json-lane.js';
 
 const callWhoami = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
@@ -23,9 +24,6 @@ function serverWithWhoami(): McpServer {
   return server;
 }
 
-/** One macrotask and the microtasks after it: when work queued for after the response has run. */
-const afterTheResponse = () => new Promise((resolve) => setTimeout(resolve, 5));
-
 describe('2025 JSON lane', () => {
   it('should answer in full before closing the server, and close it once afterwards', async () => {
     const server = serverWithWhoami();
@@ -36,7 +34,7 @@ describe('2025 JSON lane', () => {
     expect(close).not.toHaveBeenCalled();
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ jsonrpc: '2.0', id: 7, result: { content: [{ type: 'text', text: 'alice' }] } });
-    await afterTheResponse();
+    await afterResponseWorkSettled();
     expect(close).toHaveBeenCalledTimes(1);
     expect(server.isConnected()).toBe(false);
   });
@@ -54,7 +52,7 @@ describe('2025 JSON lane', () => {
     expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' } });
     expect(text).not.toContain('secret detail');
     expect(JSON.stringify(logged.mock.calls)).not.toContain('secret detail');
-    await afterTheResponse();
+    await afterResponseWorkSettled();
     expect(close).toHaveBeenCalledTimes(1);
     logged.mockRestore();
   });
