@@ -267,6 +267,8 @@ describe('isolation, expiry and revocation', () => {
   it('should never put a token or secret into the logs', () => {
     const secrets = [stack.idp.mcpApp.clientSecret];
     const logs = testStack.logs.join('\n');
+    // The request lines (written after each response) did reach workerd's log: there is something to search.
+    expect(logs).toMatch(/"event":"request".*"route":"\/mcp".*"status":200/);
     for (const secret of secrets) expect(logs).not.toContain(secret);
     expect(logs).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/); // no JWT (IdP access or ID token)
   });
